@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LicensingConfig(AppConfig):
+    name = "master.licensing"
+    label = "licensing"
+    verbose_name = _("Licenses")

@@ -1,0 +1,87 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from triboka.admin_sites import company_admin_site
+
+from . import services
+from .models import User
+
+
+class UserCreationForm(forms.ModelForm):
+    """E-mail, name, role and language; the password is optional: without one the user
+    gets a set-password link by e-mail."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to e-mail the user a link to set their own password."),
+    )
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "role", "language")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("A user with this e-mail already exists."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password"):
+            try:
+                validate_password(cleaned["password"], User(email=cleaned.get("email", "")))
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class UserAdmin(DjangoUserAdmin):
+    add_form = UserCreationForm
+    list_display = ("email", "full_name", "role", "is_active", "last_login")
+    list_filter = ("role", "is_active")
+    search_fields = ("email", "full_name")
+    ordering = ("email",)
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("full_name", "language")}),
+        (_("Access"), {"fields": ("role", "is_active")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"fields": ("email", "full_name", "role", "language", "password")}),)
+    filter_horizontal = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "email") if obj is not None else readonly
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            changed = {f: form.cleaned_data[f] for f in form.changed_data if f in
+                       ("full_name", "language", "role", "is_active")}
+            services.user_update(user=obj, **changed)
+            return
+        created = services.user_create(
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data.get("full_name", ""),
+            role=form.cleaned_data["role"],
+            language=form.cleaned_data.get("language", "es"),
+            password=form.cleaned_data.get("password") or None,
+        )
+        obj.pk = created.pk
+        if not form.cleaned_data.get("password"):
+            services.user_invitation_send(user=created, base_url=request.build_absolute_uri("/").rstrip("/"))
+            messages.info(request, _("A link to set the password was e-mailed to %(email)s.")
+                          % {"email": created.email})
+
+
+admin.site.register(User, UserAdmin)
+company_admin_site.register(User, UserAdmin)

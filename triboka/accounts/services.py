@@ -1,0 +1,113 @@
+"""Writes on users. Called by the admin, the API and the provisioning service alike."""
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import COMPANY_ROLES, Role, User
+
+
+def _normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from error
+    return email
+
+
+def _validate_role(role: str) -> None:
+    """Company schemas hold company roles; the public schema holds Triboka staff only."""
+    allowed = [Role.STAFF] if connection.schema_name == "public" else COMPANY_ROLES
+    if role not in allowed:
+        raise ValidationError({"role": _("This role does not exist on this site.")})
+
+
+def user_create(
+    *,
+    email: str,
+    role: str,
+    full_name: str = "",
+    language: str = "es",
+    password: str | None = None,
+) -> User:
+    """Create a user in the current schema; without a password it gets a set-password link."""
+    email = _normalize_email(email)
+    _validate_role(role)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("A user with this e-mail already exists.")})
+    user = User(
+        email=email,
+        full_name=full_name,
+        role=role,
+        language=language,
+        is_staff=role in (Role.ADMIN, Role.STAFF),
+        is_superuser=role in (Role.ADMIN, Role.STAFF),
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
+def user_update(*, user: User, **changes) -> User:
+    """Change a user's fields as an administrator; admin rights follow the role."""
+    allowed = {"full_name", "language", "role", "is_active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({field: _("This field cannot be changed.") for field in unknown})
+    if "role" in changes:
+        _validate_role(changes["role"])
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if "role" in changes:
+        user.is_staff = user.is_superuser = user.role in (Role.ADMIN, Role.STAFF)
+        changes.update(is_staff=user.is_staff, is_superuser=user.is_superuser)
+    user.full_clean()
+    user.save(update_fields=list(changes))
+    return user
+
+
+def user_update_profile(*, user: User, full_name: str | None = None, language: str | None = None) -> User:
+    """What a user may change about themselves (not their role or e-mail)."""
+    changes = {}
+    if full_name is not None:
+        changes["full_name"] = full_name
+    if language is not None:
+        changes["language"] = language
+    if changes:
+        user_update(user=user, **changes)
+    return user
+
+
+def user_set_password_path(user: User) -> str:
+    """Path of a one-time link to set a password: it stops working once used or expired."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse(
+        "accounts:set_password",
+        urlconf="triboka.urls_tenant",
+        kwargs={"uidb64": uidb64, "token": token},
+    )
+
+
+def user_invitation_send(*, user: User, base_url: str) -> None:
+    """E-mail a user the link to set their password (base_url: the site, no trailing slash)."""
+    with translation.override(user.language):
+        body = render_to_string(
+            "email/invitation.txt",
+            {"user": user, "set_password_url": base_url + user_set_password_path(user)},
+        )
+        subject = _("You have been invited to Triboka")
+    mail.send_mail(subject, body, None, [user.email])

@@ -1,0 +1,57 @@
+"""JWTs that belong to one schema.
+
+Every token carries the schema it was issued in; a token presented on another company's
+domain (or on the root domain) is refused with 401 before any user lookup, because user
+ids repeat across schemas.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import (
+    TokenBlacklistSerializer,
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+)
+from rest_framework_simplejwt.tokens import RefreshToken
+
+SCHEMA_CLAIM = "schema"
+WRONG_SITE_MESSAGE = _("This token was not issued for this site.")
+
+
+def token_require_current_schema(token) -> None:
+    if token.get(SCHEMA_CLAIM) != connection.schema_name:
+        raise InvalidToken(WRONG_SITE_MESSAGE)
+
+
+def refresh_token_for_current_schema(raw: str) -> RefreshToken:
+    try:
+        token = RefreshToken(raw)
+    except TokenError as error:
+        raise InvalidToken(str(error)) from error
+    token_require_current_schema(token)
+    return token
+
+
+class LoginSerializer(TokenObtainPairSerializer):
+    @classmethod
+    def get_token(cls, user):
+        token = super().get_token(user)
+        token[SCHEMA_CLAIM] = connection.schema_name
+        return token
+
+
+class RefreshSerializer(TokenRefreshSerializer):
+    def validate(self, attrs):
+        refresh_token_for_current_schema(attrs["refresh"])
+        try:
+            return super().validate(attrs)
+        except get_user_model().DoesNotExist as error:
+            raise InvalidToken(_("The user of this token no longer exists.")) from error
+
+
+class LogoutSerializer(TokenBlacklistSerializer):
+    def validate(self, attrs):
+        refresh_token_for_current_schema(attrs["refresh"])
+        return super().validate(attrs)

@@ -1,0 +1,31 @@
+"""Sign-in pages of a company site (Django's auth views with our templates)."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+login = auth_views.LoginView.as_view(
+    template_name="registration/login.html", redirect_authenticated_user=True
+)
+logout = auth_views.LogoutView.as_view()
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="registration/password_change.html",
+    success_url=reverse_lazy("accounts:password_change_done"),
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="registration/password_change_done.html"
+)
+set_password = auth_views.PasswordResetConfirmView.as_view(
+    template_name="registration/set_password.html",
+    success_url=reverse_lazy("accounts:set_password_done"),
+)
+set_password_done = auth_views.PasswordResetCompleteView.as_view(
+    template_name="registration/set_password_done.html"
+)
+
+
+@login_required
+def home(request):
+    """The company's start page; the role dashboards are built on top of it."""
+    return render(request, "accounts/home.html", {"company": request.company})

@@ -1,0 +1,317 @@
+"""Triboka settings: one module, driven by environment variables (see .env.example).
+
+Development defaults are safe to run locally; production sets DJANGO_DEBUG=0 and the
+DJANGO_SECURE_* variables (see `make check-deploy`).
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env(
+    "DJANGO_SECRET_KEY",
+    default="dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz",
+)
+
+# The root domain serves the master panel; every company lives on <slug>.<BASE_DOMAIN>.
+BASE_DOMAIN = env("BASE_DOMAIN", default="localhost")
+# Port shown in the URLs we print and e-mail (":8000" in development, "" behind nginx).
+PUBLIC_URL_SCHEME = env("PUBLIC_URL_SCHEME", default="http")
+PUBLIC_URL_PORT = env("PUBLIC_URL_PORT", default="8000")
+
+# Hosts are validated by the tenant router (only known domains are served, anything else
+# answers 404), so Django's own check is left open by default; narrow it if you wish.
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"])
+CSRF_TRUSTED_ORIGINS = env.list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS",
+    default=[
+        f"{PUBLIC_URL_SCHEME}://{BASE_DOMAIN}:{PUBLIC_URL_PORT}",
+        f"{PUBLIC_URL_SCHEME}://*.{BASE_DOMAIN}:{PUBLIC_URL_PORT}",
+        f"{PUBLIC_URL_SCHEME}://{BASE_DOMAIN}",
+        f"{PUBLIC_URL_SCHEME}://*.{BASE_DOMAIN}",
+    ],
+)
+
+# ---------------------------------------------------------------------------------------
+# Apps: which live in the public schema and which in every company's schema.
+# tests/test_schema_classification.py fails when a model is not classified on purpose.
+# ---------------------------------------------------------------------------------------
+SHARED_APPS = [
+    "django_tenants",
+    "master.companies",  # Company and Domain, the tenant models
+    "master.licensing",
+    "triboka.accounts",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_celery_beat",
+    "channels",
+]
+TENANT_APPS = [
+    # Users, sessions and the JWT blacklist sit beside each company's data, so a session or
+    # token of one company has nothing to match in another company's schema.
+    "triboka.accounts",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.admin",
+    "rest_framework_simplejwt.token_blacklist",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "companies.Company"
+TENANT_DOMAIN_MODEL = "companies.Domain"
+PUBLIC_SCHEMA_URLCONF = "triboka.urls_public"
+ROOT_URLCONF = "triboka.urls_tenant"
+# Migrated by migrate_schemas beside the companies; new company schemas are copied from it.
+TENANT_TEMPLATE_SCHEMA = "tenant_template"
+GET_EXECUTOR_FUNCTION = "master.companies.template.get_migration_executor"
+# Each request issues SET search_path once, not before every cursor.
+TENANT_LIMIT_SET_CALLS = True
+# Seconds a worker trusts its in-memory host -> company map (changes in the same process
+# are seen at once; other workers see a suspension within this many seconds).
+TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=30)
+RESERVED_COMPANY_SLUGS = [
+    "public", "www", "admin", "api", "app", "static", "media", "mail", "smtp", "ftp",
+    "master", "support", "help", "docs", "status", "ws", "template", "triboka", "localhost",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "triboka.middleware.CompanyRoutingMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "triboka.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "triboka.wsgi.application"
+ASGI_APPLICATION = "triboka.asgi.application"
+
+# ---------------------------------------------------------------------------------------
+# Database, cache, channels, Celery
+# ---------------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/triboka"
+    )
+}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# Persistent connections served ~3x the requests of one connection per request here;
+# the bounded lifetime keeps a backend's per-schema catalog cache from growing forever.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# pg_dump used for the template snapshot and final dumps; found on PATH when unset.
+PG_DUMP = env("PG_DUMP", default="")
+
+REDIS_URL = env("REDIS_URL", default="")
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="triboka")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CACHE_KEY_PREFIX}:asgi"},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+        }
+    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+# Without a broker, tasks run inline in the caller's process.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = "America/Guayaquil"
+
+# ---------------------------------------------------------------------------------------
+# Users, authentication, sessions
+# ---------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = env.list(
+    "DJANGO_PASSWORD_HASHERS",
+    default=[
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    ],
+)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Set-password links for invited users (and the first admin) expire after this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "TOKEN_OBTAIN_SERIALIZER": "triboka.accounts.tokens.LoginSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "triboka.accounts.tokens.RefreshSerializer",
+    "TOKEN_BLACKLIST_SERIALIZER": "triboka.accounts.tokens.LogoutSerializer",
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "triboka.accounts.authentication.CompanyJWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "triboka.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="20/min")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Triboka API",
+    "DESCRIPTION": "Company ERP (/api/v1/) and master (/api/master/) APIs.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# ---------------------------------------------------------------------------------------
+# Language, time
+# ---------------------------------------------------------------------------------------
+LANGUAGE_CODE = "es"
+LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "America/Guayaquil"
+USE_I18N = True
+USE_TZ = True
+
+# ---------------------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Every company's files live under MEDIA_ROOT/<schema>/.
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Final dumps of deleted companies (and, later, scheduled backups).
+BACKUP_ROOT = env.path("BACKUP_ROOT", default=VAR_DIR / "backups")
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env(
+            "STATICFILES_BACKEND",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# ---------------------------------------------------------------------------------------
+# E-mail
+# ---------------------------------------------------------------------------------------
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Triboka <no-reply@triboka.com>")
+
+# ---------------------------------------------------------------------------------------
+# Security (production sets DJANGO_DEBUG=0 and DJANGO_SECURE=1 behind TLS)
+# ---------------------------------------------------------------------------------------
+SECURE = env.bool("DJANGO_SECURE", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = SECURE
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

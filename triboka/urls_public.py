@@ -1,0 +1,20 @@
+"""URLs of the root domain: the master panel (Django Admin) and the master API."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from rest_framework.routers import SimpleRouter
+
+from master.companies import api as companies_api
+
+router = SimpleRouter()
+router.register("companies", companies_api.CompanyViewSet, basename="master-company")
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/master/", include(router.urls)),
+    path("api/master/users/", companies_api.DirectoryListView.as_view(), name="master-users"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("triboka.api_urls")),
+]

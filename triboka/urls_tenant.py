@@ -1,0 +1,14 @@
+"""URLs of a company site (<slug>.<BASE_DOMAIN>)."""
+
+from django.urls import include, path
+
+from triboka.accounts import views as account_views
+from triboka.admin_sites import company_admin_site
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("triboka.accounts.urls")),
+    path("admin/", company_admin_site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("triboka.api_urls")),
+]
