@@ -212,7 +212,9 @@ def run(args) -> int:
 def test(args) -> int:
     db_url, db_sentence = ensure_postgres(start_system=True)
     os.environ["DATABASE_URL"] = db_url
-    os.environ["REDIS_URL"] = ensure_redis(required=True)
+    # Database 15 of a local Redis: the tests flush it, so never the one `make run` uses.
+    redis = urlparse(ensure_redis(required=True))
+    os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL") or redis._replace(path="/15").geturl()
     say(f"Tests use {db_sentence} and Redis at {os.environ['REDIS_URL']}.")
     manage("makemigrations", "--check", "--dry-run", "-v", "1")
     return subprocess.run([PYTHON, "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode

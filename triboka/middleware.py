@@ -1,6 +1,7 @@
 """Request middleware: company routing by host, and the user's language."""
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
@@ -44,7 +45,7 @@ class CompanyRoutingMiddleware:
                                 "company_suspended", company=company)
         schema_activate(company)
         request.company = company
-        request.tenant = company
+        request.tenant = connection.tenant  # django-tenants' templates read it, on the root too
         request.urlconf = settings.PUBLIC_SCHEMA_URLCONF if route.is_root else settings.ROOT_URLCONF
         set_urlconf(request.urlconf)
         return self.get_response(request)

@@ -230,8 +230,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "triboka.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="20/min")},
 }
+# Login attempts per client IP and site (a site's cache keys carry its schema).
+LOGIN_THROTTLE_RATE = env("LOGIN_THROTTLE_RATE", default="20/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Triboka API",
     "DESCRIPTION": "Company ERP (/api/v1/) and master (/api/master/) APIs.",

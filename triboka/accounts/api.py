@@ -5,7 +5,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
@@ -15,11 +16,22 @@ from .models import Language
 NOT_SELF_EDITABLE = ("role", "email", "company", "is_active")
 
 
+class LoginThrottle(SimpleRateThrottle):
+    """Password guessing is slowed per client address (LOGIN_THROTTLE_RATE)."""
+
+    scope = "login"
+
+    def get_rate(self):
+        return settings.LOGIN_THROTTLE_RATE
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 class LoginView(TokenObtainPairView):
     """``{"email", "password"}`` -> ``{"access", "refresh"}``, valid on this site only."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [LoginThrottle]
 
 
 class RefreshView(TokenRefreshView):
