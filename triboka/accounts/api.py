@@ -1,7 +1,7 @@
 """Authentication and profile endpoints, the same on the root domain and every company."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -60,7 +60,8 @@ class ProfileSerializer(serializers.Serializer):
     role = serializers.CharField(read_only=True)
     company = serializers.SerializerMethodField()
 
-    def get_company(self, user) -> CompanySummarySerializer | None:
+    @extend_schema_field(CompanySummarySerializer(allow_null=True))
+    def get_company(self, user):
         company = getattr(self.context.get("request"), "company", None)
         return CompanySummarySerializer(company).data if company is not None else None
 

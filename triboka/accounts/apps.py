@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Users")
 
+
+    def ready(self):
+        from . import schema  # noqa: F401  (registers the OpenAPI auth extension)

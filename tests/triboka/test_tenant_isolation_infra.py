@@ -1,0 +1,46 @@
+"""Cache keys, media paths and the migration executor are tenant-aware."""
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django_tenants.utils import tenant_context
+
+from master.companies.template import get_migration_executor, template_schema
+
+
+def test_the_same_cache_key_holds_different_values_per_company(company_a, company_b, settings):
+    assert "redis" in settings.CACHES["default"]["BACKEND"].lower()  # real Redis in the tests
+    with tenant_context(company_a):
+        cache.set("dashboard", "alpha's numbers")
+    with tenant_context(company_b):
+        assert cache.get("dashboard") is None
+        cache.set("dashboard", "beta's numbers")
+    with tenant_context(company_a):
+        assert cache.get("dashboard") == "alpha's numbers"
+
+
+def test_cache_keys_carry_the_schema(company_a):
+    with tenant_context(company_a):
+        assert cache.make_key("k").startswith("alpha:")
+
+
+def test_files_are_stored_under_the_company_schema(company_a, company_b, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    with tenant_context(company_a):
+        name = default_storage.save("docs/contract.pdf", ContentFile(b"%PDF-1.4 alpha"))
+        assert (tmp_path / "alpha" / name).read_bytes() == b"%PDF-1.4 alpha"
+    with tenant_context(company_b):
+        assert not default_storage.exists(name)
+
+
+def test_migrating_all_companies_migrates_the_template_first(monkeypatch):
+    seen = []
+    executor_class = get_migration_executor("standard")
+    monkeypatch.setattr(executor_class.__mro__[1], "run_migrations",
+                        lambda self, tenants=None: seen.append(list(tenants)))
+    monkeypatch.setattr("master.companies.template._schema_create_if_missing", lambda schema: None)
+
+    executor_class([], {"schema_name": None}).run_migrations(tenants=["alpha", "beta"])
+    executor_class([], {"schema_name": None}).run_migrations(tenants=["public"])
+    executor_class([], {"schema_name": "alpha"}).run_migrations(tenants=["alpha"])
+    assert seen == [[template_schema(), "alpha", "beta"], ["public"], ["alpha"]]
