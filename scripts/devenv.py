@@ -86,8 +86,10 @@ def start_embedded_postgres() -> str:
     try:
         import pgserver
     except ImportError:
-        sys.exit("No PostgreSQL answers and the embedded one (pgserver) is not installed. "
-                 "Install PostgreSQL 16 or set DATABASE_URL.")
+        sys.exit(
+            "No PostgreSQL answers and the embedded one (pgserver) is not installed. "
+            "Install PostgreSQL 16 or set DATABASE_URL."
+        )
     pgdata = VAR / "pgdata"
     pgdata.mkdir(parents=True, exist_ok=True)
     say(f"No PostgreSQL answers on 127.0.0.1:5432; starting the embedded PostgreSQL 16 in {pgdata} ...")
@@ -129,14 +131,30 @@ def ensure_redis(*, required: bool) -> str:
     if not required:
         return ""
     if not shutil.which("redis-server"):
-        sys.exit("Redis is not running and redis-server is not installed. "
-                 "Install it (Debian/Ubuntu: apt install redis-server) or set REDIS_URL.")
+        sys.exit(
+            "Redis is not running and redis-server is not installed. "
+            "Install it (Debian/Ubuntu: apt install redis-server) or set REDIS_URL."
+        )
     say("Starting redis-server on 127.0.0.1:6379 ...")
     (VAR / "redis").mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-         "--save", "", "--appendonly", "no", "--dir", str(VAR / "redis"),
-         "--logfile", str(VAR / "redis" / "redis.log")],
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(VAR / "redis"),
+            "--logfile",
+            str(VAR / "redis" / "redis.log"),
+        ],
         check=True,
     )
     if not wait_until(lambda: answers(LOCAL_REDIS), 10):
@@ -220,6 +238,15 @@ def test(args) -> int:
     return subprocess.run([PYTHON, "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
 
 
+def read_dot_env() -> None:
+    """The same .env that settings.py reads, so this launcher and Django agree."""
+    path = ROOT / ".env"
+    if path.exists():
+        import environ
+
+        environ.Env.read_env(path, overwrite=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -230,6 +257,10 @@ def main() -> int:
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if args.command == "run":
+        read_dot_env()
+    else:
+        os.environ["DJANGO_READ_DOT_ENV"] = "0"  # the tests expect the development defaults
     try:
         return run(args) if args.command == "run" else test(args)
     finally:

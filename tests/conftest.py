@@ -65,12 +65,21 @@ def django_db_setup(django_db_setup, django_db_blocker, _test_settings):
         User.objects.create_superuser(STAFF_EMAIL, PASSWORD, full_name="Triboka Staff")
         for spec in (COMPANY_A, COMPANY_B):
             company = company_provision(
-                name=spec.name, slug=spec.slug, ruc=spec.ruc, kind=spec.kind,
-                license_type="saas", admin_email=spec.admin_email, admin_password=PASSWORD,
+                name=spec.name,
+                slug=spec.slug,
+                ruc=spec.ruc,
+                kind=spec.kind,
+                license_type="saas",
+                admin_email=spec.admin_email,
+                admin_password=PASSWORD,
             ).company
             with tenant_context(company):
-                user_create(email=spec.user_email, role=spec.plain_role, password=PASSWORD,
-                            full_name=f"Plain user of {spec.name}")
+                user_create(
+                    email=spec.user_email,
+                    role=spec.plain_role,
+                    password=PASSWORD,
+                    full_name=f"Plain user of {spec.name}",
+                )
         connection.set_schema_to_public()
 
 

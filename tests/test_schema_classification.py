@@ -8,17 +8,28 @@ from django.apps import apps
 from django.db import connection
 
 SHARED = {
-    "companies.company", "companies.domain", "companies.userdirectoryentry",
-    "companies.templatesnapshot", "licensing.license",
-    "django_celery_beat.periodictask", "django_celery_beat.periodictasks",
-    "django_celery_beat.crontabschedule", "django_celery_beat.intervalschedule",
-    "django_celery_beat.solarschedule", "django_celery_beat.clockedschedule",
+    "companies.company",
+    "companies.domain",
+    "companies.userdirectoryentry",
+    "companies.templatesnapshot",
+    "licensing.license",
+    "django_celery_beat.periodictask",
+    "django_celery_beat.periodictasks",
+    "django_celery_beat.crontabschedule",
+    "django_celery_beat.intervalschedule",
+    "django_celery_beat.solarschedule",
+    "django_celery_beat.clockedschedule",
 }
 TENANT: set[str] = set()
 BOTH = {
-    "accounts.user", "auth.group", "auth.permission", "contenttypes.contenttype",
-    "sessions.session", "admin.logentry",
-    "token_blacklist.outstandingtoken", "token_blacklist.blacklistedtoken",
+    "accounts.user",
+    "auth.group",
+    "auth.permission",
+    "contenttypes.contenttype",
+    "sessions.session",
+    "admin.logentry",
+    "token_blacklist.outstandingtoken",
+    "token_blacklist.blacklistedtoken",
 }
 
 
@@ -29,8 +40,11 @@ def tables_in(schema: str) -> set[str]:
 
 
 def installed_models() -> dict[str, str]:
-    return {model._meta.label_lower: model._meta.db_table for model in apps.get_models()
-            if model._meta.managed and not model._meta.proxy}
+    return {
+        model._meta.label_lower: model._meta.db_table
+        for model in apps.get_models()
+        if model._meta.managed and not model._meta.proxy
+    }
 
 
 def test_every_model_is_classified():

@@ -35,14 +35,24 @@ class CompanyRoutingMiddleware:
         route = route_for_host(_hostname(request))
         if route is None:
             schema_activate(None)
-            return self._refuse(request, 404, "tenancy/unknown_host.html",
-                                _("There is no Triboka site at this address."), "unknown_host")
+            return self._refuse(
+                request,
+                404,
+                "tenancy/unknown_host.html",
+                _("There is no Triboka site at this address."),
+                "unknown_host",
+            )
         company = route.company
         if company is not None and company.is_suspended:
             schema_activate(None)
-            return self._refuse(request, 403, "tenancy/suspended.html",
-                                _("This company's account is suspended. Please contact Triboka support."),
-                                "company_suspended", company=company)
+            return self._refuse(
+                request,
+                403,
+                "tenancy/suspended.html",
+                _("This company's account is suspended. Please contact Triboka support."),
+                "company_suspended",
+                company=company,
+            )
         schema_activate(company)
         request.company = company
         request.tenant = connection.tenant  # django-tenants' templates read it, on the root too

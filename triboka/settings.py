@@ -14,13 +14,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# `make test` sets DJANGO_READ_DOT_ENV=0 so a production-like .env cannot change the tests.
+if env.bool("DJANGO_READ_DOT_ENV", default=True):
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz",
-)
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 
 # The root domain serves the master panel; every company lives on <slug>.<BASE_DOMAIN>.
 BASE_DOMAIN = env("BASE_DOMAIN", default="localhost")
@@ -31,13 +31,12 @@ PUBLIC_URL_PORT = env("PUBLIC_URL_PORT", default="8000")
 # Hosts are validated by the tenant router (only known domains are served, anything else
 # answers 404), so Django's own check is left open by default; narrow it if you wish.
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"])
+_PORT_SUFFIX = f":{PUBLIC_URL_PORT}" if PUBLIC_URL_PORT else ""
 CSRF_TRUSTED_ORIGINS = env.list(
     "DJANGO_CSRF_TRUSTED_ORIGINS",
     default=[
-        f"{PUBLIC_URL_SCHEME}://{BASE_DOMAIN}:{PUBLIC_URL_PORT}",
-        f"{PUBLIC_URL_SCHEME}://*.{BASE_DOMAIN}:{PUBLIC_URL_PORT}",
-        f"{PUBLIC_URL_SCHEME}://{BASE_DOMAIN}",
-        f"{PUBLIC_URL_SCHEME}://*.{BASE_DOMAIN}",
+        f"{PUBLIC_URL_SCHEME}://{BASE_DOMAIN}{_PORT_SUFFIX}",
+        f"{PUBLIC_URL_SCHEME}://*.{BASE_DOMAIN}{_PORT_SUFFIX}",
     ],
 )
 
@@ -88,8 +87,25 @@ TENANT_LIMIT_SET_CALLS = True
 # are seen at once; other workers see a suspension within this many seconds).
 TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=30)
 RESERVED_COMPANY_SLUGS = [
-    "public", "www", "admin", "api", "app", "static", "media", "mail", "smtp", "ftp",
-    "master", "support", "help", "docs", "status", "ws", "template", "triboka", "localhost",
+    "public",
+    "www",
+    "admin",
+    "api",
+    "app",
+    "static",
+    "media",
+    "mail",
+    "smtp",
+    "ftp",
+    "master",
+    "support",
+    "help",
+    "docs",
+    "status",
+    "ws",
+    "template",
+    "triboka",
+    "localhost",
 ]
 
 MIDDLEWARE = [
@@ -128,11 +144,7 @@ ASGI_APPLICATION = "triboka.asgi.application"
 # ---------------------------------------------------------------------------------------
 # Database, cache, channels, Celery
 # ---------------------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/triboka"
-    )
-}
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/triboka")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # Persistent connections served ~3x the requests of one connection per request here;
 # the bounded lifetime keeps a backend's per-schema catalog cache from growing forever.
@@ -230,6 +242,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "triboka.errors.exception_handler",
+    # Proxies in front that set X-Forwarded-For (nginx in docker-compose: 1). With 0 the
+    # client address is the socket's, so a client cannot pick its own throttle bucket.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 # Login attempts per client IP and site (a site's cache keys carry its schema).
 LOGIN_THROTTLE_RATE = env("LOGIN_THROTTLE_RATE", default="20/min")
@@ -282,9 +297,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # ---------------------------------------------------------------------------------------
 # E-mail
 # ---------------------------------------------------------------------------------------
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
@@ -302,7 +315,7 @@ SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
-SECURE_HSTS_PRELOAD = SECURE
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=SECURE)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

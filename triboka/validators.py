@@ -14,7 +14,7 @@ PRIVATE_COMPANY_WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2)
 def _require_digits(value: str, length: int, label: str) -> None:
     if not value.isdigit():
         raise ValidationError(
-            _("The %(label)s may contain digits only.") % {"label": label}, code="not_digits"
+            _("The %(label)s must contain only digits.") % {"label": label}, code="not_digits"
         )
     if len(value) != length:
         raise ValidationError(
@@ -42,15 +42,15 @@ def _mod10_check_digit(first_nine: str) -> int:
 
 
 def _mod11_check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
-    remainder = sum(int(d) * w for d, w in zip(digits, weights)) % 11
+    remainder = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
     check = 0 if remainder == 0 else 11 - remainder
     return None if check == 10 else check
 
 
 def _check_digit_error(label: str) -> ValidationError:
     return ValidationError(
-        _("The check digit of the %(label)s does not match the digits before it; "
-          "please check for a typo.") % {"label": label},
+        _("The check digit of the %(label)s does not match the digits before it; please check for a typo.")
+        % {"label": label},
         code="check_digit",
     )
 
@@ -60,9 +60,7 @@ def validate_cedula(value: str) -> None:
     _require_digits(value, 10, label)
     _require_province(value, label)
     if int(value[2]) > 5:
-        raise ValidationError(
-            _("The third digit of a cédula must be between 0 and 5."), code="third_digit"
-        )
+        raise ValidationError(_("The third digit of a cédula must be between 0 and 5."), code="third_digit")
     if _mod10_check_digit(value[:9]) != int(value[9]):
         raise _check_digit_error(label)
 
@@ -83,8 +81,11 @@ def validate_ruc(value: str) -> None:
         establishment = value[10:]
     else:
         raise ValidationError(
-            _("The third digit of a RUC must be 0-5 (natural person), 6 (public entity) "
-              "or 9 (private company); this one is %(digit)d.") % {"digit": third},
+            _(
+                "The third digit of a RUC must be 0-5 (natural person), 6 (public entity) "
+                "or 9 (private company); this one is %(digit)d."
+            )
+            % {"digit": third},
             code="third_digit",
         )
     if not valid:

@@ -41,17 +41,38 @@ class CompanyAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "ruc", "kind", "status", "license_types", "created_at")
     list_filter = ("status", "kind", "licenses__type")
     search_fields = ("name", "slug", "ruc", "domains__domain")
-    fields = ("name", "ruc", "kind", "slug", "site", "schema_name", "status",
-              "suspended_at", "suspension_reason", "created_at", "updated_at")
-    readonly_fields = ("slug", "site", "schema_name", "status", "suspended_at",
-                       "suspension_reason", "created_at", "updated_at")
+    fields = (
+        "name",
+        "ruc",
+        "kind",
+        "slug",
+        "site",
+        "schema_name",
+        "status",
+        "suspended_at",
+        "suspension_reason",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = (
+        "slug",
+        "site",
+        "schema_name",
+        "status",
+        "suspended_at",
+        "suspension_reason",
+        "created_at",
+        "updated_at",
+    )
     inlines = [DomainInline, LicenseInline]
     actions = ["suspend_selected", "reactivate_selected"]
     change_form_template = "admin/companies/company/change_form.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(
-            Prefetch("licenses", queryset=License.objects.only("id", "type", "company_id"))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("licenses", queryset=License.objects.only("id", "type", "company_id")))
         )
 
     @admin.display(description=_("licenses"))
@@ -71,17 +92,21 @@ class CompanyAdmin(admin.ModelAdmin):
     def suspend_selected(self, request, queryset):
         companies = list(queryset.filter(status=CompanyStatus.ACTIVE))
         for company in companies:
-            services.company_suspend(company=company, reason=str(_("Suspended from the master panel")))
-        self.message_user(request, ngettext("%d company suspended.", "%d companies suspended.",
-                                            len(companies)) % len(companies))
+            services.company_suspend(company=company)
+        self.message_user(
+            request,
+            ngettext("%d company suspended.", "%d companies suspended.", len(companies)) % len(companies),
+        )
 
     @admin.action(description=_("Reactivate selected companies"))
     def reactivate_selected(self, request, queryset):
         companies = list(queryset.filter(status=CompanyStatus.SUSPENDED))
         for company in companies:
             services.company_reactivate(company=company)
-        self.message_user(request, ngettext("%d company reactivated.", "%d companies reactivated.",
-                                            len(companies)) % len(companies))
+        self.message_user(
+            request,
+            ngettext("%d company reactivated.", "%d companies reactivated.", len(companies)) % len(companies),
+        )
 
     def get_urls(self):
         from django.urls import path
@@ -89,8 +114,9 @@ class CompanyAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:object_id>/suspend/", wrap(self.suspend_view), name="companies_company_suspend"),
-            path("<int:object_id>/reactivate/", wrap(self.reactivate_view),
-                 name="companies_company_reactivate"),
+            path(
+                "<int:object_id>/reactivate/", wrap(self.reactivate_view), name="companies_company_reactivate"
+            ),
             *super().get_urls(),
         ]
 
@@ -98,8 +124,7 @@ class CompanyAdmin(admin.ModelAdmin):
         return self._status_view(request, object_id, services.company_suspend, _("%(name)s suspended."))
 
     def reactivate_view(self, request, object_id):
-        return self._status_view(request, object_id, services.company_reactivate,
-                                 _("%(name)s reactivated."))
+        return self._status_view(request, object_id, services.company_reactivate, _("%(name)s reactivated."))
 
     def _status_view(self, request, object_id, service, message):
         company = get_object_or_404(Company, pk=object_id)
@@ -110,8 +135,11 @@ class CompanyAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:companies_company_change", args=[company.pk]))
 
     def save_model(self, request, obj, form, change):
-        changed = {field: form.cleaned_data[field] for field in form.changed_data
-                   if field in services.EDITABLE_FIELDS}
+        changed = {
+            field: form.cleaned_data[field]
+            for field in form.changed_data
+            if field in services.EDITABLE_FIELDS
+        }
         services.company_update(company=obj, **changed)
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -138,10 +166,15 @@ class CompanyAdmin(admin.ModelAdmin):
     def _report_provisioned(self, request, result):
         self.log_addition(request, result.company, [{"added": {}}])
         message = _("Company %(name)s created at %(url)s. Administrator: %(email)s.") % {
-            "name": result.company.name, "url": result.company.url, "email": result.admin_email}
+            "name": result.company.name,
+            "url": result.company.url,
+            "email": result.admin_email,
+        }
         if result.set_password_url:
-            message += " " + str(_("One-time link to set the password (also e-mailed): %(link)s")
-                                 % {"link": result.set_password_url})
+            message += " " + str(
+                _("One-time link to set the password (also e-mailed): %(link)s")
+                % {"link": result.set_password_url}
+            )
         self.message_user(request, message, messages.SUCCESS)
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -151,8 +184,11 @@ class CompanyAdmin(admin.ModelAdmin):
         form = CompanyDeleteForm(request.POST or None, company=company)
         if request.method == "POST" and form.is_valid():
             dump = services.company_delete(company=company, confirm_slug=form.cleaned_data["confirm_slug"])
-            self.message_user(request, _("Company %(name)s deleted. Final dump: %(dump)s") % {
-                "name": company.name, "dump": dump}, messages.SUCCESS)
+            self.message_user(
+                request,
+                _("Company %(name)s deleted. Final dump: %(dump)s") % {"name": company.name, "dump": dump},
+                messages.SUCCESS,
+            )
             return redirect(reverse("admin:companies_company_changelist"))
         context = {
             **self.admin_site.each_context(request),

@@ -35,8 +35,22 @@ class CompanySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Company
-        fields = ["id", "name", "slug", "ruc", "kind", "status", "schema_name", "url", "domains",
-                  "license", "suspended_at", "suspension_reason", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "ruc",
+            "kind",
+            "status",
+            "schema_name",
+            "url",
+            "domains",
+            "license",
+            "suspended_at",
+            "suspension_reason",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_domains(self, company) -> list[str]:
@@ -47,8 +61,12 @@ class CompanySerializer(serializers.ModelSerializer):
         if not licenses:
             return None
         latest = licenses[0]
-        return {"code": latest.code, "type": latest.type, "starts_on": latest.starts_on,
-                "expires_on": latest.expires_on}
+        return {
+            "code": latest.code,
+            "type": latest.type,
+            "starts_on": latest.starts_on,
+            "expires_on": latest.expires_on,
+        }
 
 
 class CompanyCreateSerializer(serializers.Serializer):
@@ -58,8 +76,9 @@ class CompanyCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CompanyKind.choices)
     license_type = serializers.ChoiceField(choices=LicenseType.choices)
     admin_email = serializers.EmailField()
-    admin_password = serializers.CharField(required=False, allow_blank=True, write_only=True,
-                                           style={"input_type": "password"})
+    admin_password = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, style={"input_type": "password"}
+    )
     admin_full_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
 
 
@@ -97,8 +116,11 @@ class CompanyViewSet(viewsets.GenericViewSet):
         return get_object_or_404(selectors.company_list(), pk=pk)
 
     @extend_schema(
-        parameters=[OpenApiParameter("search", str), OpenApiParameter("status", str),
-                    OpenApiParameter("kind", str)],
+        parameters=[
+            OpenApiParameter("search", str),
+            OpenApiParameter("status", str),
+            OpenApiParameter("kind", str),
+        ],
         responses=CompanySerializer(many=True),
     )
     def list(self, request):
@@ -165,8 +187,18 @@ class DirectoryEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UserDirectoryEntry
-        fields = ["id", "company", "company_name", "user_id", "email", "full_name", "role",
-                  "is_active", "last_login", "date_joined"]
+        fields = [
+            "id",
+            "company",
+            "company_name",
+            "user_id",
+            "email",
+            "full_name",
+            "role",
+            "is_active",
+            "last_login",
+            "date_joined",
+        ]
         read_only_fields = fields
 
 
@@ -176,8 +208,14 @@ class DirectoryListView(ListAPIView):
     permission_classes = [IsMasterStaff]
     serializer_class = DirectoryEntrySerializer
 
-    @extend_schema(parameters=[OpenApiParameter("search", str), OpenApiParameter("company", int),
-                               OpenApiParameter("role", str), OpenApiParameter("is_active", bool)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str),
+            OpenApiParameter("company", int),
+            OpenApiParameter("role", str),
+            OpenApiParameter("is_active", bool),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

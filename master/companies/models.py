@@ -112,11 +112,9 @@ class UserDirectoryEntry(models.Model):
 
     class Meta:
         verbose_name = _("company user")
-        verbose_name_plural = _("users of all companies")
+        verbose_name_plural = _("company users")
         ordering = ["email"]
-        constraints = [
-            models.UniqueConstraint(fields=["company", "user_id"], name="directory_company_user")
-        ]
+        constraints = [models.UniqueConstraint(fields=["company", "user_id"], name="directory_company_user")]
         indexes = [models.Index(fields=["email"])]
 
     def __str__(self):
@@ -136,3 +134,6 @@ class TemplateSnapshot(models.Model):
     class Meta:
         verbose_name = _("template snapshot")
         verbose_name_plural = _("template snapshots")
+
+    def __str__(self):
+        return f"template {self.fingerprint[:12]}"

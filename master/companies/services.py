@@ -116,8 +116,10 @@ def company_provision(
                     language=admin_language,
                     password=admin_password,
                 )
-                link = None if admin_password else company_url(
-                    company.primary_domain, user_set_password_path(admin)
+                link = (
+                    None
+                    if admin_password
+                    else company_url(company.primary_domain, user_set_password_path(admin))
                 )
             transaction.on_commit(
                 partial(_welcome_email_send, company=company, admin=admin, set_password_url=link)
@@ -125,7 +127,7 @@ def company_provision(
     except IntegrityError as error:
         # Two operators creating the same company at the same moment: the loser is told.
         logger.info("Provisioning %s lost a race: %s", slug, error)
-        raise ValidationError({"slug": _("A company with this subdomain or RUC already exists.")})
+        raise ValidationError({"slug": _("A company with this subdomain or RUC already exists.")}) from error
     logger.info("Provisioned company %s (schema %s)", company.slug, company.schema_name)
     return ProvisionedCompany(
         company=company,

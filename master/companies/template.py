@@ -50,8 +50,8 @@ def get_migration_executor(codename=None):
     class TemplateFirstExecutor(base):
         def run_migrations(self, tenants=None):
             tenants = list(tenants or [])
-            migrating_all_companies = (
-                get_public_schema_name() not in tenants and not self.options.get("schema_name")
+            migrating_all_companies = get_public_schema_name() not in tenants and not self.options.get(
+                "schema_name"
             )
             if migrating_all_companies:
                 _schema_create_if_missing(template_schema())
@@ -126,8 +126,11 @@ def template_sql() -> str:
 
 def _snapshot_store(fingerprint: str) -> str:
     logger.info("Taking a new snapshot of the tenant template schema")
-    sql = _portable_sql(pg_dump(template_schema(), "--inserts", "--quote-all-identifiers",
-                                "--no-comments", "--no-tablespaces"))
+    sql = _portable_sql(
+        pg_dump(
+            template_schema(), "--inserts", "--quote-all-identifiers", "--no-comments", "--no-tablespaces"
+        )
+    )
     TemplateSnapshot.objects.bulk_create(
         [TemplateSnapshot(fingerprint=fingerprint, sql=sql)], ignore_conflicts=True
     )
@@ -143,9 +146,7 @@ def _portable_sql(dump: str) -> str:
     if not quoted.startswith('"'):
         quoted = f'"{template_schema()}"'
     lines = [
-        line
-        for line in dump.splitlines()
-        if not _SESSION_STATEMENT.match(line) and not line.startswith("--")
+        line for line in dump.splitlines() if not _SESSION_STATEMENT.match(line) and not line.startswith("--")
     ]
     return "\n".join(lines).replace(quoted, PLACEHOLDER)
 

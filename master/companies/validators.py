@@ -14,9 +14,7 @@ def validate_company_slug(value: str) -> None:
     if value != value.lower():
         raise ValidationError(_("The subdomain must be lowercase."), code="uppercase")
     if value.startswith("-") or value.endswith("-"):
-        raise ValidationError(
-            _("The subdomain cannot start or end with a hyphen."), code="hyphen"
-        )
+        raise ValidationError(_("The subdomain cannot start or end with a hyphen."), code="hyphen")
     if not SLUG_PATTERN.match(value):
         raise ValidationError(
             _("The subdomain may contain only lowercase letters, digits and hyphens."),

@@ -23,7 +23,8 @@ def test_company_admin_logs_in_with_email_and_password(company_a):
 
 def test_wrong_password_shows_the_form_again(company_a):
     response = web_client(company_a.primary_domain).post(
-        "/accounts/login/", {"username": COMPANY_A.admin_email, "password": "nope"})
+        "/accounts/login/", {"username": COMPANY_A.admin_email, "password": "nope"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors
 
@@ -62,9 +63,14 @@ def test_session_cookie_of_company_a_does_not_authenticate_on_the_root(company_a
 
 def test_user_changes_their_password(company_a):
     client = logged_in(company_a.primary_domain, COMPANY_A.user_email)
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": "Otra-clave-segura-77",
-        "new_password2": "Otra-clave-segura-77"})
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Otra-clave-segura-77",
+            "new_password2": "Otra-clave-segura-77",
+        },
+    )
     assert response.status_code == 302
     assert user_in(company_a, COMPANY_A.user_email).check_password("Otra-clave-segura-77")
 
@@ -77,9 +83,16 @@ def test_company_admin_manages_users_in_its_own_admin(company_a, company_b):
     assert COMPANY_B.user_email.encode() not in page.content
     assert b"companies" not in client.get("/admin/").content.lower()
 
-    response = client.post("/admin/accounts/user/add/", {
-        "email": "New.Person@Alpha.test", "full_name": "New Person", "role": Role.EXPORTER,
-        "language": "es", "password": ""})
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "New.Person@Alpha.test",
+            "full_name": "New Person",
+            "role": Role.EXPORTER,
+            "language": "es",
+            "password": "",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert user_in(company_a, "new.person@alpha.test").role == Role.EXPORTER
     with schema_context(company_b.schema_name):
@@ -89,8 +102,10 @@ def test_company_admin_manages_users_in_its_own_admin(company_a, company_b):
 
 def test_company_admin_gets_a_clear_error_for_a_duplicate_email(company_a):
     client = logged_in(company_a.primary_domain, COMPANY_A.admin_email)
-    response = client.post("/admin/accounts/user/add/", {
-        "email": COMPANY_A.user_email.upper(), "role": Role.EXPORTER, "language": "es"})
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {"email": COMPANY_A.user_email.upper(), "role": Role.EXPORTER, "language": "es"},
+    )
     assert response.status_code == 200
     assert "email" in response.context["adminform"].form.errors
 
@@ -98,8 +113,10 @@ def test_company_admin_gets_a_clear_error_for_a_duplicate_email(company_a):
 def test_company_admin_changes_a_role_and_deactivates(company_a):
     client = logged_in(company_a.primary_domain, COMPANY_A.admin_email)
     user = user_in(company_a, COMPANY_A.user_email)
-    response = client.post(f"/admin/accounts/user/{user.pk}/change/", {
-        "full_name": "Renamed", "language": "es", "role": Role.SUPPLIER, "is_active": ""})
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/change/",
+        {"full_name": "Renamed", "language": "es", "role": Role.SUPPLIER, "is_active": ""},
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = user_in(company_a, COMPANY_A.user_email)
     assert (user.role, user.is_active, user.full_name) == (Role.SUPPLIER, False, "Renamed")
@@ -113,7 +130,8 @@ def test_plain_users_cannot_open_the_company_admin(company_a):
 
 def test_company_admin_cannot_enter_the_master_panel(company_a, root_host):
     response = web_client(root_host).post(
-        "/admin/login/", {"username": COMPANY_A.admin_email, "password": PASSWORD})
+        "/admin/login/", {"username": COMPANY_A.admin_email, "password": PASSWORD}
+    )
     assert response.status_code == 200  # the login form again
     assert response.context["form"].errors
 

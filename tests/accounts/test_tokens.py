@@ -1,11 +1,10 @@
 import jwt
-from django.core.cache import cache
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from tests.conftest import (
     COMPANY_A,
-    COMPANY_B,
     PASSWORD,
     STAFF_EMAIL,
     api_client,
@@ -32,7 +31,8 @@ def test_login_is_case_insensitive_on_the_email(company_a):
 
 def test_wrong_password_answers_401(company_a):
     response = api_client(company_a.primary_domain).post(
-        "/api/v1/auth/login/", {"email": COMPANY_A.admin_email, "password": "nope"}, format="json")
+        "/api/v1/auth/login/", {"email": COMPANY_A.admin_email, "password": "nope"}, format="json"
+    )
     assert response.status_code == 401
 
 
@@ -44,7 +44,8 @@ def test_missing_fields_answer_400_with_field_errors(company_a):
 
 def test_a_user_of_company_a_cannot_log_in_on_company_b(company_b):
     response = api_client(company_b.primary_domain).post(
-        "/api/v1/auth/login/", {"email": COMPANY_A.admin_email, "password": PASSWORD}, format="json")
+        "/api/v1/auth/login/", {"email": COMPANY_A.admin_email, "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 401
 
 
@@ -86,30 +87,38 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(company_a):
 def test_refresh_token_of_company_a_is_refused_on_company_b(company_a, company_b):
     refresh = login_tokens(company_a.primary_domain, COMPANY_A.admin_email)["refresh"]
     response = api_client(company_b.primary_domain).post(
-        "/api/v1/auth/refresh/", {"refresh": refresh}, format="json")
+        "/api/v1/auth/refresh/", {"refresh": refresh}, format="json"
+    )
     assert response.status_code == 401
 
 
 def test_logout_blacklists_the_refresh_token(company_a):
     host = company_a.primary_domain
     refresh = login_tokens(host, COMPANY_A.admin_email)["refresh"]
-    assert api_client(host).post("/api/v1/auth/logout/", {"refresh": refresh}, format="json").status_code == 204
-    assert api_client(host).post("/api/v1/auth/refresh/", {"refresh": refresh}, format="json").status_code == 401
+    assert (
+        api_client(host).post("/api/v1/auth/logout/", {"refresh": refresh}, format="json").status_code == 204
+    )
+    assert (
+        api_client(host).post("/api/v1/auth/refresh/", {"refresh": refresh}, format="json").status_code == 401
+    )
 
 
 def test_logout_on_another_company_is_refused(company_a, company_b):
     refresh = login_tokens(company_a.primary_domain, COMPANY_A.admin_email)["refresh"]
     response = api_client(company_b.primary_domain).post(
-        "/api/v1/auth/logout/", {"refresh": refresh}, format="json")
+        "/api/v1/auth/logout/", {"refresh": refresh}, format="json"
+    )
     assert response.status_code == 401
     still_valid = api_client(company_a.primary_domain).post(
-        "/api/v1/auth/refresh/", {"refresh": refresh}, format="json")
+        "/api/v1/auth/refresh/", {"refresh": refresh}, format="json"
+    )
     assert still_valid.status_code == 200
 
 
 def test_garbage_refresh_token_answers_401(company_a):
     response = api_client(company_a.primary_domain).post(
-        "/api/v1/auth/refresh/", {"refresh": "garbage"}, format="json")
+        "/api/v1/auth/refresh/", {"refresh": "garbage"}, format="json"
+    )
     assert response.status_code == 401
 
 
@@ -133,8 +142,9 @@ def test_profile_shows_name_language_role_and_company(company_a):
 
 
 def test_profile_name_and_language_are_editable(company_a):
-    client = bearer(company_a.primary_domain,
-                    login_tokens(company_a.primary_domain, COMPANY_A.user_email)["access"])
+    client = bearer(
+        company_a.primary_domain, login_tokens(company_a.primary_domain, COMPANY_A.user_email)["access"]
+    )
     response = client.patch("/api/v1/me/", {"full_name": "Ana Mora", "language": "en"}, format="json")
     assert response.status_code == 200
     assert response.json()["full_name"] == "Ana Mora"
@@ -142,8 +152,9 @@ def test_profile_name_and_language_are_editable(company_a):
 
 
 def test_profile_role_is_not_self_editable(company_a):
-    client = bearer(company_a.primary_domain,
-                    login_tokens(company_a.primary_domain, COMPANY_A.user_email)["access"])
+    client = bearer(
+        company_a.primary_domain, login_tokens(company_a.primary_domain, COMPANY_A.user_email)["access"]
+    )
     response = client.patch("/api/v1/me/", {"role": "admin"}, format="json")
     assert response.status_code == 400
     assert "role" in response.json()
@@ -151,8 +162,9 @@ def test_profile_role_is_not_self_editable(company_a):
 
 
 def test_profile_rejects_an_unknown_language(company_a):
-    client = bearer(company_a.primary_domain,
-                    login_tokens(company_a.primary_domain, COMPANY_A.user_email)["access"])
+    client = bearer(
+        company_a.primary_domain, login_tokens(company_a.primary_domain, COMPANY_A.user_email)["access"]
+    )
     response = client.patch("/api/v1/me/", {"language": "fr"}, format="json")
     assert response.status_code == 400 and "language" in response.json()
 

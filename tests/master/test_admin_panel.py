@@ -7,8 +7,15 @@ from master.companies.models import Company, CompanyStatus
 from master.companies.services import company_delete, company_provision
 from tests.conftest import COMPANY_A, PASSWORD, STAFF_EMAIL, web_client
 
-FORM = {"name": "Zeta Cacao", "slug": "zeta", "ruc": "1700000001001", "kind": "exporter",
-        "license_type": "saas", "admin_email": "owner@zeta.test", "admin_password": ""}
+FORM = {
+    "name": "Zeta Cacao",
+    "slug": "zeta",
+    "ruc": "1700000001001",
+    "kind": "exporter",
+    "license_type": "saas",
+    "admin_email": "owner@zeta.test",
+    "admin_password": "",
+}
 
 
 @pytest.fixture
@@ -40,10 +47,20 @@ def test_master_admin_searches_companies_without_a_query_per_row(master):
     master.get("/admin/companies/company/")
     with CaptureQueriesContext(connection) as few:
         response = master.get("/admin/companies/company/", {"q": "alpha"})
-    assert response.status_code == 200 and b"Alpha Cacao" in response.content and b"Beta Acopio" not in response.content
+    assert (
+        response.status_code == 200
+        and b"Alpha Cacao" in response.content
+        and b"Beta Acopio" not in response.content
+    )
     for n, ruc in enumerate(["1700000001001", "0992000015001", "1300129499001"]):
-        company_provision(name=f"Extra {n}", slug=f"extra-{n}", ruc=ruc, kind="other",
-                          license_type="saas", admin_email=f"a@extra{n}.test")
+        company_provision(
+            name=f"Extra {n}",
+            slug=f"extra-{n}",
+            ruc=ruc,
+            kind="other",
+            license_type="saas",
+            admin_email=f"a@extra{n}.test",
+        )
     with CaptureQueriesContext(connection) as all_rows:
         master.get("/admin/companies/company/")
     assert len(all_rows.captured_queries) <= len(few.captured_queries) + 2
@@ -58,19 +75,31 @@ def test_master_admin_suspends_and_reactivates_from_the_company_page(master, com
 
 
 def test_suspend_action_on_the_list(master, company_a):
-    master.post("/admin/companies/company/", {"action": "suspend_selected", "_selected_action": [company_a.pk]})
+    master.post(
+        "/admin/companies/company/", {"action": "suspend_selected", "_selected_action": [company_a.pk]}
+    )
     assert Company.objects.get(pk=company_a.pk).is_suspended
 
 
 def test_master_admin_edits_a_company(master, company_a):
-    response = master.post(f"/admin/companies/company/{company_a.pk}/change/", {
-        "name": "Alpha Renamed", "ruc": COMPANY_A.ruc, "kind": "supplier",
-        "domains-TOTAL_FORMS": "1", "domains-INITIAL_FORMS": "1", "domains-0-id":
-            company_a.domains.get().pk, "domains-0-tenant": company_a.pk,
-        "domains-0-domain": company_a.primary_domain, "domains-0-is_primary": "on",
-        "licenses-TOTAL_FORMS": "1", "licenses-INITIAL_FORMS": "1",
-        "licenses-0-id": company_a.licenses.get().pk, "licenses-0-company": company_a.pk,
-    })
+    response = master.post(
+        f"/admin/companies/company/{company_a.pk}/change/",
+        {
+            "name": "Alpha Renamed",
+            "ruc": COMPANY_A.ruc,
+            "kind": "supplier",
+            "domains-TOTAL_FORMS": "1",
+            "domains-INITIAL_FORMS": "1",
+            "domains-0-id": company_a.domains.get().pk,
+            "domains-0-tenant": company_a.pk,
+            "domains-0-domain": company_a.primary_domain,
+            "domains-0-is_primary": "on",
+            "licenses-TOTAL_FORMS": "1",
+            "licenses-INITIAL_FORMS": "1",
+            "licenses-0-id": company_a.licenses.get().pk,
+            "licenses-0-company": company_a.pk,
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Company.objects.get(pk=company_a.pk).name == "Alpha Renamed"
 
@@ -84,8 +113,14 @@ def test_there_is_no_bulk_delete(master):
 def committed(django_db_blocker, settings, tmp_path):
     settings.BACKUP_ROOT = tmp_path
     with django_db_blocker.unblock():
-        company = company_provision(name="Eta", slug="eta", ruc="1700000001001", kind="other",
-                                    license_type="saas", admin_email="e@eta.test").company
+        company = company_provision(
+            name="Eta",
+            slug="eta",
+            ruc="1700000001001",
+            kind="other",
+            license_type="saas",
+            admin_email="e@eta.test",
+        ).company
         yield company
         leftover = Company.objects.filter(slug="eta").first()
         if leftover:

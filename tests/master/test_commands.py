@@ -10,9 +10,23 @@ def create(*extra):
     from io import StringIO
 
     out = StringIO()
-    call_command("create_company", "--name", "Theta", "--slug", "theta", "--ruc", "1700000001001",
-                 "--kind", "exporter", "--license", "saas", "--admin-email", "t@theta.test", *extra,
-                 stdout=out)
+    call_command(
+        "create_company",
+        "--name",
+        "Theta",
+        "--slug",
+        "theta",
+        "--ruc",
+        "1700000001001",
+        "--kind",
+        "exporter",
+        "--license",
+        "saas",
+        "--admin-email",
+        "t@theta.test",
+        *extra,
+        stdout=out,
+    )
     return out.getvalue()
 
 
@@ -28,15 +42,25 @@ def test_create_company_with_a_password_prints_the_login(db):
     assert "t@theta.test" in output and "set-password" not in output
 
 
-@pytest.mark.parametrize(("args", "field"), [
-    (["--slug", "www"], "--slug"), (["--ruc", "1700000002001"], "--ruc"),
-    (["--admin-email", "nope"], "--admin-email"),
-])
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--slug", "www"], "--slug"),
+        (["--ruc", "1700000002001"], "--ruc"),
+        (["--admin-email", "nope"], "--admin-email"),
+    ],
+)
 def test_bad_input_is_a_clear_error_and_creates_nothing(db, args, field):
     from io import StringIO
 
-    base = {"--name": "Theta", "--slug": "theta", "--ruc": "1700000001001", "--kind": "exporter",
-            "--license": "saas", "--admin-email": "t@theta.test"}
+    base = {
+        "--name": "Theta",
+        "--slug": "theta",
+        "--ruc": "1700000001001",
+        "--kind": "exporter",
+        "--license": "saas",
+        "--admin-email": "t@theta.test",
+    }
     base[args[0]] = args[1]
     argv = [item for pair in base.items() for item in pair]
     with pytest.raises(CommandError) as error:
@@ -47,8 +71,21 @@ def test_bad_input_is_a_clear_error_and_creates_nothing(db, args, field):
 
 def test_an_unknown_kind_is_refused_by_the_parser(db):
     with pytest.raises(CommandError):
-        call_command("create_company", "--name", "X", "--slug", "x", "--ruc", "1700000001001",
-                     "--kind", "pirate", "--license", "saas", "--admin-email", "x@x.test")
+        call_command(
+            "create_company",
+            "--name",
+            "X",
+            "--slug",
+            "x",
+            "--ruc",
+            "1700000001001",
+            "--kind",
+            "pirate",
+            "--license",
+            "saas",
+            "--admin-email",
+            "x@x.test",
+        )
 
 
 def test_bootstrap_demo_is_idempotent(db):

@@ -18,8 +18,14 @@ from tests.conftest import (
 from triboka.accounts.models import Role, User
 from triboka.accounts.services import user_create, user_update
 
-NEW = {"name": "Delta Cacao", "slug": "delta", "ruc": "1700000001001", "kind": "center",
-       "license_type": "api", "admin_email": "boss@delta.test"}
+NEW = {
+    "name": "Delta Cacao",
+    "slug": "delta",
+    "ruc": "1700000001001",
+    "kind": "center",
+    "license_type": "api",
+    "admin_email": "boss@delta.test",
+}
 
 
 def test_staff_lists_and_searches_companies(staff_api):
@@ -50,11 +56,22 @@ def test_staff_creates_a_company(staff_api):
     assert schema_exists("delta")
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("slug", "alpha"), ("slug", "public"), ("slug", "Delta"), ("slug", "-delta"), ("slug", "d" * 64),
-    ("ruc", COMPANY_A.ruc), ("ruc", "123"), ("ruc", "1700000002001"), ("admin_email", "nope"),
-    ("kind", "pirate"), ("license_type", "forever"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("slug", "alpha"),
+        ("slug", "public"),
+        ("slug", "Delta"),
+        ("slug", "-delta"),
+        ("slug", "d" * 64),
+        ("ruc", COMPANY_A.ruc),
+        ("ruc", "123"),
+        ("ruc", "1700000002001"),
+        ("admin_email", "nope"),
+        ("kind", "pirate"),
+        ("license_type", "forever"),
+    ],
+)
 def test_bad_input_answers_400_with_the_field_and_creates_nothing(staff_api, field, value):
     before = Company.objects.count()
     response = staff_api.post("/api/master/companies/", {**NEW, field: value}, format="json")
@@ -78,14 +95,17 @@ def test_the_subdomain_cannot_change(staff_api, company_b):
 
 
 def test_editing_to_a_duplicate_ruc_answers_400(staff_api, company_b):
-    response = staff_api.patch(f"/api/master/companies/{company_b.pk}/", {"ruc": COMPANY_A.ruc},
-                               format="json")
+    response = staff_api.patch(
+        f"/api/master/companies/{company_b.pk}/", {"ruc": COMPANY_A.ruc}, format="json"
+    )
     assert response.status_code == 400 and "ruc" in response.json()
 
 
 def test_staff_suspends_and_reactivates(staff_api, company_b):
     url = f"/api/master/companies/{company_b.pk}/"
-    assert staff_api.post(url + "suspend/", {"reason": "unpaid"}, format="json").json()["status"] == "suspended"
+    assert (
+        staff_api.post(url + "suspend/", {"reason": "unpaid"}, format="json").json()["status"] == "suspended"
+    )
     assert staff_api.post(url + "reactivate/", format="json").json()["status"] == "active"
 
 
@@ -109,7 +129,9 @@ def test_the_master_api_needs_staff(db, root_host):
 def test_directory_lists_users_of_all_companies(staff_api):
     results = staff_api.get("/api/master/users/", {"search": "user@"}).json()["results"]
     assert {(r["company"], r["email"]) for r in results} == {
-        ("alpha", COMPANY_A.user_email), ("beta", COMPANY_B.user_email)}
+        ("alpha", COMPANY_A.user_email),
+        ("beta", COMPANY_B.user_email),
+    }
 
 
 def test_directory_follows_creation_change_and_deactivation(staff_api, company_a):
@@ -123,7 +145,10 @@ def test_directory_follows_creation_change_and_deactivation(staff_api, company_a
         user_update(user=user, is_active=False)
     results = staff_api.get("/api/master/users/", {"search": "new@alpha"}).json()["results"]
     assert [(r["role"], r["full_name"], r["is_active"]) for r in results] == [("supplier", "Renamed", False)]
-    assert staff_api.get("/api/master/users/", {"is_active": "false", "company": company_a.pk}).json()["count"] == 1
+    assert (
+        staff_api.get("/api/master/users/", {"is_active": "false", "company": company_a.pk}).json()["count"]
+        == 1
+    )
 
 
 def test_directory_records_the_last_login(staff_api, company_b):
@@ -154,8 +179,13 @@ def committed_company(django_db_blocker, settings, tmp_path):
     settings.BACKUP_ROOT = tmp_path
     with django_db_blocker.unblock():
         company = company_provision(
-            name="Epsilon", slug="epsilon", ruc="1700000001001", kind="other",
-            license_type="vps", admin_email="e@epsilon.test", admin_password=PASSWORD,
+            name="Epsilon",
+            slug="epsilon",
+            ruc="1700000001001",
+            kind="other",
+            license_type="vps",
+            admin_email="e@epsilon.test",
+            admin_password=PASSWORD,
         ).company
         yield company
         leftover = Company.objects.filter(slug="epsilon").first()

@@ -14,8 +14,12 @@ from tests.conftest import COMPANY_A, COMPANY_B, PASSWORD, web_client
 from triboka.accounts.models import Role, User
 
 GOOD = dict(
-    name="Gamma Cacao", slug="gamma", ruc="1700000001001", kind="exporter",
-    license_type="saas", admin_email="Owner@Gamma.test",
+    name="Gamma Cacao",
+    slug="gamma",
+    ruc="1700000001001",
+    kind="exporter",
+    license_type="saas",
+    admin_email="Owner@Gamma.test",
 )
 
 
@@ -28,8 +32,13 @@ def state() -> tuple:
     with connection.cursor() as cursor:
         cursor.execute("SELECT array_agg(nspname ORDER BY nspname) FROM pg_namespace")
         schemas = cursor.fetchone()[0]
-    return (Company.objects.count(), Domain.objects.count(), License.objects.count(),
-            UserDirectoryEntry.objects.count(), schemas)
+    return (
+        Company.objects.count(),
+        Domain.objects.count(),
+        License.objects.count(),
+        UserDirectoryEntry.objects.count(),
+        schemas,
+    )
 
 
 def test_it_creates_schema_domain_license_and_admin(db, django_capture_on_commit_callbacks):
@@ -75,8 +84,9 @@ def test_without_password_the_admin_gets_a_one_time_set_password_link(db, django
     path = result.set_password_url.split(":8000", 1)[1]
     form_page = client.get(path, follow=True)
     assert form_page.context["validlink"]
-    done = client.post(form_page.redirect_chain[-1][0],
-                       {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    done = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
     assert done.status_code == 302
     assert client.login(email="owner@gamma.test", password=PASSWORD) is not None
     again = web_client("gamma.localhost").get(path, follow=True)
@@ -127,8 +137,7 @@ def test_bad_input_is_refused_with_a_field_error_and_creates_nothing(db, field, 
 
 def test_ruc_errors_say_which_part_is_wrong(db):
     messages = {}
-    for label, ruc in [("length", "170000000100"), ("province", "9900000001001"),
-                       ("check", "1700000002001")]:
+    for label, ruc in [("length", "170000000100"), ("province", "9900000001001"), ("check", "1700000002001")]:
         with pytest.raises(ValidationError) as error:
             provision(ruc=ruc)
         messages[label] = " ".join(error.value.message_dict["ruc"])

@@ -36,8 +36,9 @@ def test_files_are_stored_under_the_company_schema(company_a, company_b, setting
 def test_migrating_all_companies_migrates_the_template_first(monkeypatch):
     seen = []
     executor_class = get_migration_executor("standard")
-    monkeypatch.setattr(executor_class.__mro__[1], "run_migrations",
-                        lambda self, tenants=None: seen.append(list(tenants)))
+    monkeypatch.setattr(
+        executor_class.__mro__[1], "run_migrations", lambda self, tenants=None: seen.append(list(tenants))
+    )
     monkeypatch.setattr("master.companies.template._schema_create_if_missing", lambda schema: None)
 
     executor_class([], {"schema_name": None}).run_migrations(tenants=["alpha", "beta"])

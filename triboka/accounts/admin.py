@@ -65,8 +65,11 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            changed = {f: form.cleaned_data[f] for f in form.changed_data if f in
-                       ("full_name", "language", "role", "is_active")}
+            changed = {
+                f: form.cleaned_data[f]
+                for f in form.changed_data
+                if f in ("full_name", "language", "role", "is_active")
+            }
             services.user_update(user=obj, **changed)
             return
         created = services.user_create(
@@ -79,8 +82,9 @@ class UserAdmin(DjangoUserAdmin):
         obj.pk = created.pk
         if not form.cleaned_data.get("password"):
             services.user_invitation_send(user=created, base_url=request.build_absolute_uri("/").rstrip("/"))
-            messages.info(request, _("A link to set the password was e-mailed to %(email)s.")
-                          % {"email": created.email})
+            messages.info(
+                request, _("A link to set the password was e-mailed to %(email)s.") % {"email": created.email}
+            )
 
 
 admin.site.register(User, UserAdmin)

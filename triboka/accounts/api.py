@@ -1,11 +1,11 @@
 """Authentication and profile endpoints, the same on the root domain and every company."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
@@ -66,8 +66,11 @@ class ProfileSerializer(serializers.Serializer):
         return CompanySummarySerializer(company).data if company is not None else None
 
     def validate(self, attrs):
-        errors = {field: [_("You cannot change this yourself.")]
-                  for field in NOT_SELF_EDITABLE if field in self.initial_data}
+        errors = {
+            field: [_("You cannot change this yourself.")]
+            for field in NOT_SELF_EDITABLE
+            if field in self.initial_data
+        }
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -84,8 +87,9 @@ class MeView(APIView):
 
     @extend_schema(request=ProfileSerializer, responses=ProfileSerializer)
     def patch(self, request):
-        serializer = ProfileSerializer(request.user, data=request.data, partial=True,
-                                       context={"request": request})
+        serializer = ProfileSerializer(
+            request.user, data=request.data, partial=True, context={"request": request}
+        )
         serializer.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, **serializer.validated_data)
         return Response(serializer.to_representation(user))

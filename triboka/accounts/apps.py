@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Users")
 
-
     def ready(self):
+        from triboka import checks  # noqa: F401  (deploy checks)
+
         from . import schema  # noqa: F401  (registers the OpenAPI auth extension)

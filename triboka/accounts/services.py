@@ -5,11 +5,11 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import COMPANY_ROLES, Role, User

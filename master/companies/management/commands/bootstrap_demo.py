@@ -8,6 +8,7 @@ from master.companies.template import template_ensure
 from triboka.accounts.models import User
 from triboka.accounts.services import user_create
 
+
 class Command(BaseCommand):
     help = "Create (or reuse) the tenant template, the master admin and two demo companies."
 
@@ -27,8 +28,13 @@ class Command(BaseCommand):
         company = Company.objects.filter(slug=slug).first()
         if company is None:
             company = company_provision(
-                name=name, slug=slug, ruc=ruc, kind=kind, license_type="saas",
-                admin_email=admin_email, admin_password=DEMO_PASSWORD,
+                name=name,
+                slug=slug,
+                ruc=ruc,
+                kind=kind,
+                license_type="saas",
+                admin_email=admin_email,
+                admin_password=DEMO_PASSWORD,
             ).company
             self.stdout.write(f"Demo company created: {company.url}")
         with tenant_context(company):

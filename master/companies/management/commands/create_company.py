@@ -20,8 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--kind", required=True, choices=CompanyKind.values)
         parser.add_argument("--license", required=True, choices=LicenseType.values, dest="license_type")
         parser.add_argument("--admin-email", required=True)
-        parser.add_argument("--admin-password", default=None,
-                            help="Without it, a one-time link to set the password is printed and e-mailed.")
+        parser.add_argument(
+            "--admin-password",
+            default=None,
+            help="Without it, a one-time link to set the password is printed and e-mailed.",
+        )
         parser.add_argument("--admin-name", default="")
 
     def handle(self, *args, **options):
@@ -37,8 +40,10 @@ class Command(BaseCommand):
                 admin_full_name=options["admin_name"],
             )
         except ValidationError as error:
-            lines = [f"  --{field.replace('_', '-')}: {' '.join(messages)}"
-                     for field, messages in error.message_dict.items()]
+            lines = [
+                f"  --{field.replace('_', '-')}: {' '.join(messages)}"
+                for field, messages in error.message_dict.items()
+            ]
             raise CommandError("The company was not created:\n" + "\n".join(lines)) from error
         company = result.company
         self.stdout.write(self.style.SUCCESS(f"Created {company.name} ({company.get_kind_display()})"))
