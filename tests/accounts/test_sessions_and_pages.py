@@ -142,3 +142,20 @@ def test_staff_enters_the_master_panel(root_host, db):
     response = client.post("/admin/login/?next=/admin/", {"username": STAFF_EMAIL, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/admin/companies/company/").status_code == 200
+
+
+def test_the_company_admin_offers_only_company_roles(company_a):
+    client = logged_in(company_a.primary_domain, COMPANY_A.admin_email)
+    form = client.get("/admin/accounts/user/add/").context["adminform"].form
+    assert {value for value, _ in form.fields["role"].choices} == {"admin", "exporter", "center", "supplier"}
+    response = client.post(
+        "/admin/accounts/user/add/", {"email": "x@alpha.test", "role": "staff", "language": "es"}
+    )
+    assert response.status_code == 200 and "role" in response.context["adminform"].form.errors
+
+
+def test_the_master_panel_creates_staff_only(root_host, db):
+    client = web_client(root_host)
+    client.post("/admin/login/?next=/admin/", {"username": STAFF_EMAIL, "password": PASSWORD})
+    form = client.get("/admin/accounts/user/add/").context["adminform"].form
+    assert [value for value, _ in form.fields["role"].choices] == ["staff"]

@@ -150,3 +150,30 @@ def test_all_problems_are_reported_at_once(db):
     with pytest.raises(ValidationError) as error:
         provision(slug="API", ruc="123", admin_email="nope")
     assert {"slug", "ruc", "admin_email"} <= set(error.value.message_dict)
+
+
+def test_a_stale_template_is_migrated_before_it_is_copied(db, monkeypatch):
+    from master.companies import template
+
+    migrated = []
+    known = template._code_leaf_migrations()
+    monkeypatch.setattr(template, "_code_leaf_migrations", lambda: known | {("erp", "0001_initial")})
+    monkeypatch.setattr(template, "template_ensure", lambda **kwargs: migrated.append(True))
+    template.template_sql()
+    assert migrated
+
+
+def test_a_new_migration_state_takes_a_new_snapshot(db, monkeypatch):
+    from master.companies import template
+
+    template.template_sql()
+    taken = []
+    monkeypatch.setattr(template, "_snapshot_store", lambda fingerprint: taken.append(fingerprint) or "SQL")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{template_schema()}".django_migrations (app, name, applied) '
+            "VALUES ('erp', '0001_initial', now())"
+        )
+    monkeypatch.setattr(template, "_code_leaf_migrations", lambda: frozenset())
+    assert template.template_sql() == "SQL"
+    assert len(taken) == 1

@@ -59,6 +59,11 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"fields": ("email", "full_name", "role", "language", "password")}),)
     filter_horizontal = ()
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role":
+            kwargs["choices"] = [(role.value, role.label) for role in services.roles_for_current_site()]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
         return (*readonly, "email") if obj is not None else readonly

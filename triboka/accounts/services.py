@@ -24,10 +24,13 @@ def _normalize_email(email: str) -> str:
     return email
 
 
-def _validate_role(role: str) -> None:
+def roles_for_current_site() -> list[Role]:
     """Company schemas hold company roles; the public schema holds Triboka staff only."""
-    allowed = [Role.STAFF] if connection.schema_name == "public" else COMPANY_ROLES
-    if role not in allowed:
+    return [Role.STAFF] if connection.schema_name == "public" else list(COMPANY_ROLES)
+
+
+def _validate_role(role: str) -> None:
+    if role not in roles_for_current_site():
         raise ValidationError({"role": _("This role does not exist on this site.")})
 
 
