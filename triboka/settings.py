@@ -6,6 +6,7 @@ DJANGO_SECURE_* variables (see `make check-deploy`).
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -145,6 +146,8 @@ ASGI_APPLICATION = "triboka.asgi.application"
 # Database, cache, channels, Celery
 # ---------------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/triboka")}
+# A Unix-socket directory is percent-encoded in the URL's host (libpq's convention).
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # Persistent connections served ~3x the requests of one connection per request here;
 # the bounded lifetime keeps a backend's per-schema catalog cache from growing forever.
