@@ -40,10 +40,10 @@ def exception_handler(exc, context):
 
 def _with_field_errors(data):
     """Field errors stay where DRF puts them; a top-level ``detail`` says what went wrong."""
+    invalid = str(exceptions.ValidationError.default_detail)
     if isinstance(data, dict) and "detail" not in data:
         non_field = data.get("non_field_errors")
-        detail = non_field[0] if non_field else "Invalid input."
-        return {"detail": str(detail), **data}
+        return {"detail": str(non_field[0]) if non_field else invalid, **data}
     if isinstance(data, list):
-        return {"detail": str(data[0]) if data else "Invalid input.", "non_field_errors": data}
+        return {"detail": str(data[0]) if data else invalid, "non_field_errors": data}
     return data

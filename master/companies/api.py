@@ -75,7 +75,8 @@ class CompanyCreateSerializer(serializers.Serializer):
     ruc = serializers.CharField(max_length=13)
     kind = serializers.ChoiceField(choices=CompanyKind.choices)
     license_type = serializers.ChoiceField(choices=LicenseType.choices)
-    admin_email = serializers.EmailField()
+    # Checked by the service with the slug and RUC, so every problem is reported at once.
+    admin_email = serializers.CharField(max_length=254)
     admin_password = serializers.CharField(
         required=False, allow_blank=True, write_only=True, style={"input_type": "password"}
     )

@@ -218,3 +218,12 @@ def test_nothing_is_deleted_when_the_final_dump_fails(committed_company, django_
         company_delete(company=committed_company, confirm_slug="epsilon")
     with django_db_blocker.unblock():
         assert Company.objects.filter(slug="epsilon").exists() and schema_exists("epsilon")
+
+
+def test_every_problem_of_a_new_company_is_reported_at_once(staff_api):
+    bad = {**NEW, "slug": "Admin", "ruc": "123", "admin_email": "x"}
+    response = staff_api.post("/api/master/companies/", bad, format="json", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 400
+    body = response.json()
+    assert {"slug", "ruc", "admin_email"} <= set(body)
+    assert body["detail"] == "Entrada inválida."
