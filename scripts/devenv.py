@@ -233,8 +233,10 @@ def test(args) -> int:
     # Database 15 of a local Redis: the tests flush it, so never the one `make run` uses.
     redis = urlparse(ensure_redis(required=True))
     os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL") or redis._replace(path="/15").geturl()
-    say(f"Tests use {db_sentence} (pytest creates its own test_ database there) "
-        f"and Redis at {os.environ['REDIS_URL']}.")
+    say(
+        f"Tests use {db_sentence} (pytest creates its own test_ database there) "
+        f"and Redis at {os.environ['REDIS_URL']}."
+    )
     manage("makemigrations", "--check", "--dry-run", "-v", "1")
     return subprocess.run([PYTHON, "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
 

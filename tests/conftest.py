@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from master.companies.models import Company
 from master.companies.routing import routing_cache_clear
-from master.companies.services import company_provision
+from master.companies.services import company_delete, company_provision
 from master.companies.template import template_ensure
 from triboka.accounts.models import Role, User
 from triboka.accounts.services import user_create
@@ -134,6 +134,28 @@ def bearer(host: str, access: str) -> APIClient:
     client = api_client(host)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     return client
+
+
+@pytest.fixture
+def committed_company(django_db_blocker, settings, tmp_path):
+    """A company outside the test transaction, for what reads the database from another
+    connection (pg_dump of a final dump); deleted afterwards if the test did not."""
+    settings.BACKUP_ROOT = tmp_path
+    with django_db_blocker.unblock():
+        company = company_provision(
+            name="Epsilon",
+            slug="epsilon",
+            ruc="1700000001001",
+            kind="other",
+            license_type="vps",
+            admin_email="e@epsilon.test",
+            admin_password=PASSWORD,
+        ).company
+        yield company
+        leftover = Company.objects.filter(slug="epsilon").first()
+        if leftover is not None:
+            company_delete(company=leftover, confirm_slug="epsilon")
+        connection.set_schema_to_public()
 
 
 @pytest.fixture

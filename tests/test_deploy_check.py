@@ -6,17 +6,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECURE": "1", "DJANGO_READ_DOT_ENV": "0"}
 
 
-def test_deploy_check_is_clean_with_production_settings():
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECURE": "1",
-        "DJANGO_SECRET_KEY": "k3y-" + "x7Qp!r9Zt#Lm2Vb$" * 4,
-        "BASE_DOMAIN": "triboka.com",
-    }
-    result = subprocess.run(
+def deploy_check(**env_changes) -> subprocess.CompletedProcess:
+    env = {**os.environ, **PRODUCTION, **env_changes}
+    env = {key: value for key, value in env.items() if value is not None}
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -24,19 +20,14 @@ def test_deploy_check_is_clean_with_production_settings():
         text=True,
         timeout=120,
     )
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = deploy_check(DJANGO_SECRET_KEY="k3y-" + "x7Qp!r9Zt#Lm2Vb$" * 4, BASE_DOMAIN="triboka.com")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_deploy_check_flags_the_development_secret_key():
-    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECURE": "1", "DJANGO_READ_DOT_ENV": "0"}
-    env.pop("DJANGO_SECRET_KEY", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = deploy_check(DJANGO_SECRET_KEY=None)
     assert result.returncode != 0 and "triboka.W001" in result.stderr + result.stdout

@@ -41,19 +41,6 @@ class CompanyAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "ruc", "kind", "status", "license_types", "created_at")
     list_filter = ("status", "kind", "licenses__type")
     search_fields = ("name", "slug", "ruc", "domains__domain")
-    fields = (
-        "name",
-        "ruc",
-        "kind",
-        "slug",
-        "site",
-        "schema_name",
-        "status",
-        "suspended_at",
-        "suspension_reason",
-        "created_at",
-        "updated_at",
-    )
     readonly_fields = (
         "slug",
         "site",
@@ -64,6 +51,7 @@ class CompanyAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
+    fields = ("name", "ruc", "kind", *readonly_fields)
     inlines = [DomainInline, LicenseInline]
     actions = ["suspend_selected", "reactivate_selected"]
     change_form_template = "admin/companies/company/change_form.html"

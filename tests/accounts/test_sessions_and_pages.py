@@ -159,3 +159,15 @@ def test_the_master_panel_creates_staff_only(root_host, db):
     client.post("/admin/login/?next=/admin/", {"username": STAFF_EMAIL, "password": PASSWORD})
     form = client.get("/admin/accounts/user/add/").context["adminform"].form
     assert [value for value, _ in form.fields["role"].choices] == ["staff"]
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated(company_a):
+    client = logged_in(company_a.primary_domain, COMPANY_A.admin_email)
+    admin = user_in(company_a, COMPANY_A.admin_email)
+    url = f"/admin/accounts/user/{admin.pk}/change/"
+    for change in ({"role": Role.EXPORTER, "is_active": "on"}, {"role": Role.ADMIN, "is_active": ""}):
+        response = client.post(url, {"full_name": "", "language": "es", **change})
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors
+    admin = user_in(company_a, COMPANY_A.admin_email)
+    assert admin.role == Role.ADMIN and admin.is_active

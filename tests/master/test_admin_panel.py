@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_exists
 
 from master.companies.models import Company, CompanyStatus
-from master.companies.services import company_delete, company_provision
+from master.companies.services import company_provision
 from tests.conftest import COMPANY_A, PASSWORD, STAFF_EMAIL, web_client
 
 FORM = {
@@ -109,34 +109,18 @@ def test_there_is_no_bulk_delete(master):
     assert b"delete_selected" not in page.content
 
 
-@pytest.fixture
-def committed(django_db_blocker, settings, tmp_path):
-    settings.BACKUP_ROOT = tmp_path
-    with django_db_blocker.unblock():
-        company = company_provision(
-            name="Eta",
-            slug="eta",
-            ruc="1700000001001",
-            kind="other",
-            license_type="saas",
-            admin_email="e@eta.test",
-        ).company
-        yield company
-        leftover = Company.objects.filter(slug="eta").first()
-        if leftover:
-            company_delete(company=leftover, confirm_slug="eta")
-
-
-def test_delete_asks_for_the_slug_and_takes_a_final_dump(committed, django_db_blocker, tmp_path, root_host):
+def test_delete_asks_for_the_slug_and_takes_a_final_dump(
+    committed_company, django_db_blocker, tmp_path, root_host
+):
     with django_db_blocker.unblock():
         client = web_client(root_host)
         client.post("/admin/login/?next=/admin/", {"username": STAFF_EMAIL, "password": PASSWORD})
-        url = f"/admin/companies/company/{committed.pk}/delete/"
-        assert b"eta" in client.get(url).content
+        url = f"/admin/companies/company/{committed_company.pk}/delete/"
+        assert b"epsilon" in client.get(url).content
         wrong = client.post(url, {"confirm_slug": "beta"})
         assert wrong.status_code == 200 and wrong.context["form"].errors
-        assert Company.objects.filter(slug="eta").exists()
-        done = client.post(url, {"confirm_slug": "eta"})
+        assert Company.objects.filter(slug="epsilon").exists()
+        done = client.post(url, {"confirm_slug": "epsilon"})
         assert done.status_code == 302
-        assert not Company.objects.filter(slug="eta").exists() and not schema_exists("eta")
-        assert list(tmp_path.glob("eta/final-*.dump"))
+        assert not Company.objects.filter(slug="epsilon").exists() and not schema_exists("epsilon")
+        assert list(tmp_path.glob("epsilon/final-*.dump"))

@@ -5,7 +5,7 @@ from django.db import connection
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from master.companies.models import Company, UserDirectoryEntry
-from master.companies.services import company_delete, company_provision
+from master.companies.services import company_delete
 from tests.conftest import (
     COMPANY_A,
     COMPANY_B,
@@ -172,25 +172,6 @@ def test_the_directory_is_for_staff_only(company_a, root_host):
 
 
 # --- deletion (committed data: pg_dump reads it from its own connection) -------------
-
-
-@pytest.fixture
-def committed_company(django_db_blocker, settings, tmp_path):
-    settings.BACKUP_ROOT = tmp_path
-    with django_db_blocker.unblock():
-        company = company_provision(
-            name="Epsilon",
-            slug="epsilon",
-            ruc="1700000001001",
-            kind="other",
-            license_type="vps",
-            admin_email="e@epsilon.test",
-            admin_password=PASSWORD,
-        ).company
-        yield company
-        leftover = Company.objects.filter(slug="epsilon").first()
-        if leftover is not None:
-            company_delete(company=leftover, confirm_slug="epsilon")
 
 
 def test_staff_deletes_a_company_after_a_final_dump(committed_company, django_db_blocker, tmp_path):

@@ -59,6 +59,23 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"fields": ("email", "full_name", "role", "language", "password")}),)
     filter_horizontal = ()
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            return form
+
+        class UserChangeForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                changes = {f: cleaned[f] for f in ("role", "is_active") if f in self.changed_data}
+                try:
+                    services.user_validate_update(user=self.instance, changes=changes)
+                except ValidationError as error:
+                    self.add_error(None, error)
+                return cleaned
+
+        return UserChangeForm
+
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":
             kwargs["choices"] = [(role.value, role.label) for role in services.roles_for_current_site()]

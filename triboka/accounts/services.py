@@ -64,14 +64,26 @@ def user_create(
     return user
 
 
-def user_update(*, user: User, **changes) -> User:
-    """Change a user's fields as an administrator; admin rights follow the role."""
-    allowed = {"full_name", "language", "role", "is_active"}
-    unknown = set(changes) - allowed
+def user_validate_update(*, user: User, changes: dict) -> None:
+    """Refuse changes no administrator may make, such as leaving a company without an
+    active administrator (nobody could manage its users any more)."""
+    unknown = set(changes) - {"full_name", "language", "role", "is_active"}
     if unknown:
         raise ValidationError({field: _("This field cannot be changed.") for field in unknown})
     if "role" in changes:
         _validate_role(changes["role"])
+    demoted = changes.get("role", user.role) != Role.ADMIN
+    deactivated = changes.get("is_active", user.is_active) is False
+    if user.role == Role.ADMIN and user.is_active and (demoted or deactivated):
+        others = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
+        if not others.exists():
+            field = "role" if demoted else "is_active"
+            raise ValidationError({field: _("The company needs at least one active administrator.")})
+
+
+def user_update(*, user: User, **changes) -> User:
+    """Change a user's fields as an administrator; admin rights follow the role."""
+    user_validate_update(user=user, changes=changes)
     for field, value in changes.items():
         setattr(user, field, value)
     if "role" in changes:
