@@ -149,9 +149,23 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.
 # A Unix-socket directory is percent-encoded in the URL's host (libpq's convention).
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
-# Persistent connections served ~3x the requests of one connection per request here;
-# the bounded lifetime keeps a backend's per-schema catalog cache from growing forever.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=300)
+# Reused connections served ~3x the requests of one connection per request here. Under
+# ASGI (daphne) Django opens a connection per request context, so CONN_MAX_AGE does not
+# reuse anything there; Django's docs ask for a pool instead: psycopg's pool, with a bounded
+# connection lifetime so a backend's per-schema catalog cache cannot grow without end.
+# DB_POOL=0 falls back to persistent connections (CONN_MAX_AGE with health checks).
+DB_POOL = env.bool("DB_POOL", default=True)
+if DB_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+        "max_lifetime": env.int("DB_CONN_MAX_LIFETIME", default=300),
+        "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=300)
+# Checks a reused connection before handing it out (the pool's check when pooling).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
