@@ -5,8 +5,8 @@
 Starts daphne on 127.0.0.1 three times against the development database (make run's, with
 the demo companies): with psycopg's pool (DB_POOL=1), with persistent connections
 (DB_POOL=0, DB_CONN_MAX_AGE=300) and with a new connection per request (DB_CONN_MAX_AGE=0),
-sends the same bounded load to `GET /api/v1/me/` (JWT check and a user query), and reports requests/s and how many
-PostgreSQL connections each server opened.
+sends the same bounded load to `GET /api/v1/me/` (JWT check and a user query), and
+reports requests/s and how many PostgreSQL connections each server opened.
 """
 
 import argparse
@@ -57,7 +57,8 @@ def fetch(port: int, token: str = "") -> int:
 def access_token(port: int) -> str:
     body = json.dumps({"email": DEMO_EMAIL, "password": DEMO_PASSWORD}).encode()
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/v1/auth/login/", data=body,
+        f"http://127.0.0.1:{port}/api/v1/auth/login/",
+        data=body,
         headers={"Host": HOST, "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -74,12 +75,20 @@ MODES = {
 def run(mode: str, requests: int, concurrency: int) -> tuple[float, int]:
     port = free_port()
     sessions_before = sessions_so_far()
-    env = {**os.environ, "DATABASE_URL": DATABASE_URL, **MODES[mode],
-           "DJANGO_DEBUG": "0", "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-           "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        **MODES[mode],
+        "DJANGO_DEBUG": "0",
+        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "LOG_LEVEL": "WARNING",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "triboka.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -111,7 +120,9 @@ def main() -> None:
         results[mode] = run(mode, args.requests, args.concurrency)
     baseline = results["per-request"][0]
     for mode, (rate, opened) in results.items():
-        print(f"{mode:12s} {rate:7.1f} req/s  {rate / baseline:4.2f}x per-request   connections opened: {opened}")
+        print(
+            f"{mode:12s} {rate:7.1f} req/s  {rate / baseline:4.2f}x per-request  connections opened: {opened}"
+        )
 
 
 if __name__ == "__main__":

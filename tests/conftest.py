@@ -45,15 +45,21 @@ STAFF_EMAIL = "staff@triboka.test"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _test_settings():
+def _test_settings(tmp_path_factory):
     """Only what the tests must change: Argon2 costs ~0.1 s a hash and the tests log in
-    hundreds of times; static files are not collected, so no manifest."""
+    hundreds of times; static files are not collected, so no manifest; uploads go to a
+    temporary folder (set once: django-tenants' storage caches its root)."""
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
     storages = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(PASSWORD_HASHERS=hashers, STORAGES=storages, LOGIN_THROTTLE_RATE="10000/min"):
+    with override_settings(
+        PASSWORD_HASHERS=hashers,
+        STORAGES=storages,
+        LOGIN_THROTTLE_RATE="10000/min",
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+    ):
         cache.clear()  # the test Redis database: throttles and cached values of earlier runs
         yield
 

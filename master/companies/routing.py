@@ -1,22 +1,33 @@
 """Host -> company, cached in the worker's memory.
 
 django-tenants looks the domain up on every request (4 queries instead of 1, 0.75x the
-throughput here). A small in-process map brings that back to ~1x: companies change
-rarely, changes made in this process clear it at once (signals.py), and other workers
-see them within TENANT_ROUTING_CACHE_SECONDS.
+throughput here). A small in-process map brings that back: companies change rarely.
+
+Invalidation: a change to a company or domain (signals.py) clears this worker's map and
+bumps a generation number in Redis; every worker compares that number on each request (one
+Redis GET, no database query) and drops its map when it moved, so a suspension or deletion
+reaches all workers at once. Without Redis (one development process) the local clear is
+exact; if Redis is unreachable, entries expire after TENANT_ROUTING_CACHE_SECONDS.
 """
 
+import logging
 import time
 from dataclasses import dataclass
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+from triboka.redis_client import redis_client
+
 from .models import Company, Domain
+
+logger = logging.getLogger(__name__)
 
 MAX_CACHED_HOSTS = 10_000
 UNKNOWN_HOST_SECONDS = 5
+REDIS_RETRY_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,7 @@ class Route:
 
 ROOT = Route(company=None)
 _cache: dict[str, tuple[float, Route | None]] = {}
+_shared = {"generation": None, "down_until": 0.0}
 
 
 def root_hosts() -> set[str]:
@@ -43,6 +55,7 @@ def route_for_host(hostname: str) -> Route | None:
     hostname = hostname.lower().rstrip(".")
     if hostname in root_hosts():
         return ROOT
+    _forget_if_changed_elsewhere()
     cached = _cache.get(hostname)
     if cached and cached[0] > time.monotonic():
         return cached[1]
@@ -62,12 +75,38 @@ def _lookup(hostname: str) -> Route | None:
 
 
 def routing_cache_clear() -> None:
+    """Forget every route, in this worker now and in the others at their next request."""
     _cache.clear()
+    _redis_call("incr")
+
+
+def _forget_if_changed_elsewhere() -> None:
+    generation = _redis_call("get")
+    if generation is not None and generation != _shared["generation"]:
+        _cache.clear()
+        _shared["generation"] = generation
+
+
+def _generation_key() -> str:
+    return f"{settings.CACHE_KEY_PREFIX}:routing-generation"
+
+
+def _redis_call(command: str):
+    """GET or INCR the shared generation; None without Redis or while it is unreachable."""
+    client = redis_client()
+    if client is None or time.monotonic() < _shared["down_until"]:
+        return None
+    try:
+        return getattr(client, command)(_generation_key())
+    except redis.RedisError as error:
+        logger.warning("Routing generation unavailable (%s); routes expire by time.", error)
+        _shared["down_until"] = time.monotonic() + REDIS_RETRY_SECONDS
+        return None
 
 
 def schema_activate(company: Company | None) -> None:
     """Point the connection at a company's schema (or public), skipping a redundant
-    ``SET search_path`` when a persistent connection is already there."""
+    ``SET search_path`` when a reused connection is already there."""
     schema = company.schema_name if company else get_public_schema_name()
     if connection.schema_name == schema and connection.search_path_set_schemas:
         if company is not None:

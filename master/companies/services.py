@@ -6,25 +6,28 @@ and ``manage.py create_company`` all call it.
 
 import json
 import logging
+import shutil
 from dataclasses import dataclass
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_exists, tenant_context
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists, tenant_context
 
 from master.licensing.models import License, LicenseType
 from master.licensing.services import license_issue
 from triboka.accounts.models import Role, User
 from triboka.accounts.services import user_create, user_set_password_path
+from triboka.redis_client import redis_client
 
 from .models import Company, CompanyStatus, Domain, UserDirectoryEntry, company_url
 from .pgdump import pg_dump
@@ -43,6 +46,17 @@ class ProvisionedCompany:
     admin_email: str
     admin_password_set: bool
     set_password_url: str | None
+
+
+def _in_public_schema(service):
+    """Companies live in the public schema, whatever schema the caller was last in."""
+
+    @wraps(service)
+    def wrapper(*args, **kwargs):
+        with schema_context(get_public_schema_name()):
+            return service(*args, **kwargs)
+
+    return wrapper
 
 
 def _merge(errors: dict, field: str, error: ValidationError) -> None:
@@ -77,6 +91,7 @@ def _company_validate_new(
         raise ValidationError(errors)
 
 
+@_in_public_schema
 def company_provision(
     *,
     name: str,
@@ -151,6 +166,7 @@ def _welcome_email_send(*, company: Company, admin: User, set_password_url: str 
     mail.send_mail(subject, body, None, [admin.email])
 
 
+@_in_public_schema
 def company_update(*, company: Company, **changes) -> Company:
     """Edit a company's name, RUC or kind; its subdomain (and schema) never change."""
     errors = {}
@@ -167,6 +183,7 @@ def company_update(*, company: Company, **changes) -> Company:
     return company
 
 
+@_in_public_schema
 def company_suspend(*, company: Company, reason: str = "") -> Company:
     """Users of a suspended company get a 403 page; its data stays as it is."""
     company.status = CompanyStatus.SUSPENDED
@@ -176,6 +193,7 @@ def company_suspend(*, company: Company, reason: str = "") -> Company:
     return company
 
 
+@_in_public_schema
 def company_reactivate(*, company: Company) -> Company:
     company.status = CompanyStatus.ACTIVE
     company.suspended_at = None
@@ -184,19 +202,32 @@ def company_reactivate(*, company: Company) -> Company:
     return company
 
 
+@_in_public_schema
 def company_delete(*, company: Company, confirm_slug: str) -> Path:
     """Delete a company and its schema after writing a final dump; returns the dump's path.
 
-    The dump is written first: if it fails, nothing is deleted.
+    The company is suspended first, so no request writes after the dump is taken; if the
+    dump fails, it goes back to its previous status and nothing is deleted. Its cached
+    values are purged and its files moved beside the dump, so a company created later
+    under the same subdomain inherits nothing.
     """
     if confirm_slug != company.slug:
         raise ValidationError(
             {"confirm_slug": _("Type the company's subdomain exactly to confirm the deletion.")}
         )
-    dump_path = _final_dump_write(company)
+    was_active = not company.is_suspended
+    company_suspend(company=company, reason="deletion in progress")
+    try:
+        dump_path = _final_dump_write(company)
+    except Exception:
+        if was_active:
+            company_reactivate(company=company)
+        raise
     with transaction.atomic():
         schema_drop(company.schema_name)
         company.delete()
+    _company_cache_purge(company.schema_name)
+    _company_media_archive(company.schema_name, dump_path.with_suffix(".media"))
     logger.info("Deleted company %s; final dump at %s", company.slug, dump_path)
     return dump_path
 
@@ -212,10 +243,26 @@ def _final_dump_write(company: Company) -> Path:
         "domains": list(company.domains.values_list("domain", flat=True)),
         "licenses": list(company.licenses.values("code", "type", "starts_on", "expires_on")),
         "dump": dump_path.name,
+        "media": dump_path.with_suffix(".media").name,
         "deleted_at": timezone.now().isoformat(),
     }
     dump_path.with_suffix(".json").write_text(json.dumps(manifest, default=str, indent=2))
     return dump_path
+
+
+def _company_cache_purge(schema: str) -> None:
+    client = redis_client()
+    if client is not None:
+        keys = list(client.scan_iter(match=f"{schema}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+def _company_media_archive(schema: str, destination: Path) -> None:
+    with schema_context(schema):
+        media = Path(default_storage.path(""))  # MEDIA_ROOT/<schema>, as the storage sees it
+    if media.exists():
+        shutil.move(str(media), str(destination))
 
 
 # --- the public user directory --------------------------------------------------------

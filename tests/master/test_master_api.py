@@ -5,7 +5,7 @@ from django.db import connection
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
 from master.companies.models import Company, UserDirectoryEntry
-from master.companies.services import company_delete
+from master.companies.services import company_delete, company_provision
 from tests.conftest import (
     COMPANY_A,
     COMPANY_B,
@@ -187,6 +187,24 @@ def test_staff_deletes_a_company_after_a_final_dump(committed_company, django_db
         assert not UserDirectoryEntry.objects.filter(email="e@epsilon.test").exists()
 
 
+def test_deletion_purges_the_companys_cache_and_archives_its_files(
+    committed_company, django_db_blocker, settings, tmp_path
+):
+    from django.core.cache import cache
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    with django_db_blocker.unblock():
+        with tenant_context(committed_company):
+            cache.set("figures", 42)
+            name = default_storage.save("docs/contract.pdf", ContentFile(b"%PDF-1.4"))
+        dump = company_delete(company=committed_company, confirm_slug="epsilon")
+        with schema_context("epsilon"):
+            assert cache.get("figures") is None
+            assert not default_storage.exists(name)
+    assert (dump.with_suffix(".media") / name).read_bytes() == b"%PDF-1.4"
+
+
 def test_nothing_is_deleted_when_the_final_dump_fails(committed_company, django_db_blocker, monkeypatch):
     from master.companies import services
     from master.companies.pgdump import PgDumpError
@@ -198,7 +216,8 @@ def test_nothing_is_deleted_when_the_final_dump_fails(committed_company, django_
         patch.setattr(services, "pg_dump", broken_dump)
         company_delete(company=committed_company, confirm_slug="epsilon")
     with django_db_blocker.unblock():
-        assert Company.objects.filter(slug="epsilon").exists() and schema_exists("epsilon")
+        company = Company.objects.get(slug="epsilon")
+        assert schema_exists("epsilon") and not company.is_suspended
 
 
 def test_every_problem_of_a_new_company_is_reported_at_once(staff_api):
@@ -208,3 +227,24 @@ def test_every_problem_of_a_new_company_is_reported_at_once(staff_api):
     body = response.json()
     assert {"slug", "ruc", "admin_email"} <= set(body)
     assert body["detail"] == "Entrada inválida."
+
+
+def test_tokens_of_a_deleted_company_do_not_work_for_a_new_one_with_its_subdomain(
+    committed_company, django_db_blocker
+):
+    host = committed_company.primary_domain
+    with django_db_blocker.unblock():
+        old = login_tokens(host, "e@epsilon.test")
+        company_delete(company=committed_company, confirm_slug="epsilon")
+        company_provision(
+            name="Epsilon Two",
+            slug="epsilon",
+            ruc="1700000001001",
+            kind="other",
+            license_type="saas",
+            admin_email="new-owner@epsilon.test",
+            admin_password=PASSWORD,
+        )
+        assert bearer(host, old["access"]).get("/api/v1/me/").status_code == 401
+        refreshed = bearer(host, "").post("/api/v1/auth/refresh/", {"refresh": old["refresh"]}, format="json")
+        assert refreshed.status_code == 401

@@ -2,7 +2,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from master.companies.models import Domain
+from master.companies.models import Company, Domain
 from master.companies.services import company_reactivate, company_suspend
 from tests.conftest import COMPANY_A, PASSWORD, api_client, login_tokens, user_in, web_client
 from triboka.accounts.models import User
@@ -85,3 +85,16 @@ def test_a_request_runs_in_its_company_schema(db, company_a, company_b):
     assert connection.schema_name == company_b.schema_name
     with schema_context(company_b.schema_name):
         assert not User.objects.filter(email=COMPANY_A.admin_email).exists()
+
+
+def test_a_suspension_made_by_another_worker_is_seen_at_the_next_request(db, company_a, settings):
+    import redis
+
+    from master.companies.routing import _generation_key
+
+    client = web_client(company_a.primary_domain)
+    assert client.get("/accounts/login/").status_code == 200  # cached as active here
+    Company.objects.filter(pk=company_a.pk).update(status="suspended")  # no signal: "elsewhere"
+    assert client.get("/accounts/login/").status_code == 200  # this worker does not know yet
+    redis.Redis.from_url(settings.REDIS_URL).incr(_generation_key())  # the other worker's signal
+    assert client.get("/accounts/login/").status_code == 403

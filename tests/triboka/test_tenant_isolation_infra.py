@@ -1,5 +1,7 @@
 """Cache keys, media paths and the migration executor are tenant-aware."""
 
+from pathlib import Path
+
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -24,11 +26,10 @@ def test_cache_keys_carry_the_schema(company_a):
         assert cache.make_key("k").startswith("alpha:")
 
 
-def test_files_are_stored_under_the_company_schema(company_a, company_b, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+def test_files_are_stored_under_the_company_schema(company_a, company_b, settings):
     with tenant_context(company_a):
         name = default_storage.save("docs/contract.pdf", ContentFile(b"%PDF-1.4 alpha"))
-        assert (tmp_path / "alpha" / name).read_bytes() == b"%PDF-1.4 alpha"
+        assert (Path(settings.MEDIA_ROOT) / "alpha" / name).read_bytes() == b"%PDF-1.4 alpha"
     with tenant_context(company_b):
         assert not default_storage.exists(name)
 

@@ -1,8 +1,9 @@
-"""JWTs that belong to one schema.
+"""JWTs that belong to one site.
 
-Every token carries the schema it was issued in; a token presented on another company's
-domain (or on the root domain) is refused with 401 before any user lookup, because user
-ids repeat across schemas.
+Every token carries the schema and the company id it was issued for; a token presented on
+another company's domain (or on the root domain) is refused with 401 before any user
+lookup, because user ids repeat across schemas. The company id also tells apart a company
+deleted and a new one created later under the same subdomain (and so the same schema).
 """
 
 from django.contrib.auth import get_user_model
@@ -17,11 +18,21 @@ from rest_framework_simplejwt.serializers import (
 from rest_framework_simplejwt.tokens import RefreshToken
 
 SCHEMA_CLAIM = "schema"
+COMPANY_CLAIM = "company"
 WRONG_SITE_MESSAGE = _("This token was not issued for this site.")
 
 
+def _current_company_id() -> int | None:
+    """The company whose site is being served (None on the root domain)."""
+    return getattr(connection.tenant, "pk", None)
+
+
 def token_require_current_schema(token) -> None:
-    if token.get(SCHEMA_CLAIM) != connection.schema_name:
+    same_site = (
+        token.get(SCHEMA_CLAIM) == connection.schema_name
+        and token.get(COMPANY_CLAIM) == _current_company_id()
+    )
+    if not same_site:
         raise InvalidToken(WRONG_SITE_MESSAGE)
 
 
@@ -39,6 +50,7 @@ class LoginSerializer(TokenObtainPairSerializer):
     def get_token(cls, user):
         token = super().get_token(user)
         token[SCHEMA_CLAIM] = connection.schema_name
+        token[COMPANY_CLAIM] = _current_company_id()
         return token
 
 
