@@ -65,8 +65,16 @@ def _test_settings(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, _test_settings):
+def django_db_setup(request, django_test_environment, django_db_blocker, _test_settings):
+    """pytest-django's set-up, but for the default database always: pytest-django creates
+    the test database only when a selected test asks for `db`, and the tests that commit on
+    purpose (committed_company) do not. Then companies A and B, once per session."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
+        databases = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"})
+        assert connection.settings_dict["NAME"].startswith("test_"), "not on the test database"
         template_ensure()
         User.objects.create_superuser(STAFF_EMAIL, PASSWORD, full_name="Triboka Staff")
         for spec in (COMPANY_A, COMPANY_B):
@@ -87,6 +95,9 @@ def django_db_setup(django_db_setup, django_db_blocker, _test_settings):
                     full_name=f"Plain user of {spec.name}",
                 )
         connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(databases, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)
@@ -143,7 +154,7 @@ def bearer(host: str, access: str) -> APIClient:
 
 
 @pytest.fixture
-def committed_company(django_db_blocker, settings, tmp_path):
+def committed_company(django_db_setup, django_db_blocker, settings, tmp_path):
     """A company outside the test transaction, for what reads the database from another
     connection (pg_dump of a final dump); deleted afterwards if the test did not."""
     settings.BACKUP_ROOT = tmp_path

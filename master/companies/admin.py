@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -114,8 +116,14 @@ class CompanyAdmin(admin.ModelAdmin):
     def reactivate_view(self, request, object_id):
         return self._status_view(request, object_id, services.company_reactivate, _("%(name)s reactivated."))
 
+    def _company_or_404(self, request, object_id) -> Company:
+        company = self.get_object(request, unquote(str(object_id)))
+        if company is None:
+            raise Http404
+        return company
+
     def _status_view(self, request, object_id, service, message):
-        company = get_object_or_404(Company, pk=object_id)
+        company = self._company_or_404(request, object_id)
         if request.method != "POST" or not self.has_change_permission(request, company):
             raise PermissionDenied
         service(company=company)
@@ -166,7 +174,7 @@ class CompanyAdmin(admin.ModelAdmin):
         self.message_user(request, message, messages.SUCCESS)
 
     def delete_view(self, request, object_id, extra_context=None):
-        company = get_object_or_404(Company, pk=object_id)
+        company = self._company_or_404(request, object_id)
         if not self.has_delete_permission(request, company):
             raise PermissionDenied
         form = CompanyDeleteForm(request.POST or None, company=company)

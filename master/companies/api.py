@@ -1,11 +1,10 @@
 """Master API for companies and the user directory (root domain, staff only)."""
 
 from django.db import connection
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import ListAPIView
+from rest_framework.generics import ListAPIView, get_object_or_404
 from rest_framework.response import Response
 
 from master.licensing.models import LicenseType

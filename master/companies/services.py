@@ -80,6 +80,8 @@ def _company_validate_new(
         ]
     try:
         validate_email(admin_email)
+        if len(admin_email) > User._meta.get_field("email").max_length:
+            raise ValidationError("too long")
     except ValidationError:
         errors["admin_email"] = [_("Enter a valid e-mail address.")]
     if admin_password:
@@ -103,6 +105,7 @@ def company_provision(
     admin_password: str | None = None,
     admin_full_name: str = "",
     admin_language: str = "es",
+    migrate_template_if_behind: bool = False,
 ) -> ProvisionedCompany:
     """Company row, schema (copied from the template), domain, license, first admin and a
     welcome e-mail, all or nothing."""
@@ -116,7 +119,7 @@ def company_provision(
         admin_email=admin_email,
         admin_password=admin_password,
     )
-    sql = template_sql()
+    sql = template_sql(migrate_if_behind=migrate_template_if_behind)
     try:
         with transaction.atomic():
             company.save()
@@ -124,9 +127,8 @@ def company_provision(
             license = license_issue(company=company, license_type=license_type)
             schema_create_from_template(company.schema_name, sql)
             with tenant_context(company):
-                admin = user_create(
+                admin = _first_admin_create(
                     email=admin_email,
-                    role=Role.ADMIN,
                     full_name=admin_full_name,
                     language=admin_language,
                     password=admin_password,
@@ -136,8 +138,10 @@ def company_provision(
                     if admin_password
                     else company_url(company.primary_domain, user_set_password_path(admin))
                 )
+            # robust: a mail server failure is logged; the company exists either way.
             transaction.on_commit(
-                partial(_welcome_email_send, company=company, admin=admin, set_password_url=link)
+                partial(_welcome_email_send, company=company, admin=admin, set_password_url=link),
+                robust=True,
             )
     except IntegrityError as error:
         # Two operators creating the same company at the same moment: the loser is told.
@@ -151,6 +155,18 @@ def company_provision(
         admin_password_set=bool(admin_password),
         set_password_url=link,
     )
+
+
+def _first_admin_create(*, email, full_name, language, password) -> User:
+    """The first administrator; errors are reported under the provisioning form's names."""
+    try:
+        return user_create(
+            email=email, role=Role.ADMIN, full_name=full_name, language=language, password=password
+        )
+    except ValidationError as error:
+        raise ValidationError(
+            {f"admin_{field}": messages for field, messages in error.message_dict.items()}
+        ) from error
 
 
 def _welcome_email_send(*, company: Company, admin: User, set_password_url: str | None) -> None:

@@ -21,8 +21,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.utils.translation import gettext as _
 from django_tenants.migration_executors import get_executor
 from django_tenants.utils import get_public_schema_name, quote_schema_name, schema_exists
+
+from triboka.errors import ApplicationError
 
 from .models import TemplateSnapshot
 from .pgdump import pg_dump
@@ -103,16 +106,40 @@ def template_pending_migrations() -> set[tuple[str, str]]:
 # --- the snapshot ------------------------------------------------------------------------
 
 
+# Bump when the snapshot's SQL is built differently, so old snapshots are not reused.
+SNAPSHOT_FORMAT = 2
+
+
 def _fingerprint(applied: list[tuple[str, str]]) -> str:
-    return hashlib.sha256(repr(applied).encode()).hexdigest()
+    """Applied migrations, plus the rows post_migrate adds after them (content types and
+    permissions), so a snapshot taken halfway through a migrate is never reused."""
+    schema = quote_schema_name(template_schema())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT count(*) FROM {schema}.django_content_type), "
+            f"(SELECT count(*) FROM {schema}.auth_permission)"
+        )
+        rows_added_after = cursor.fetchone()
+    state = (SNAPSHOT_FORMAT, applied, rows_added_after)
+    return hashlib.sha256(repr(state).encode()).hexdigest()
 
 
-def template_sql() -> str:
+def template_sql(*, migrate_if_behind: bool = False) -> str:
     """The template's SQL with a schema placeholder, current with its migrations.
 
-    One small query when nothing changed; a pg_dump (about a second) after a migration.
+    Two small queries when nothing changed; a pg_dump (about a second) after a migration.
+    A template behind the code is migrated only when the caller allows it (commands); a web
+    request gets a 409 rather than running migrations beside a deploy's migrate_schemas.
     """
     if not schema_exists(template_schema()) or template_pending_migrations():
+        if not migrate_if_behind:
+            raise ApplicationError(
+                _(
+                    "The company template is behind the code's migrations; run "
+                    "`manage.py migrate_schemas` and try again."
+                ),
+                code="template_behind",
+            )
         template_ensure()
     fingerprint = _fingerprint(_template_applied_migrations())
     if fingerprint in _sql_cache:
@@ -126,39 +153,53 @@ def template_sql() -> str:
 
 def _snapshot_store(fingerprint: str) -> str:
     logger.info("Taking a new snapshot of the tenant template schema")
-    sql = _portable_sql(
-        pg_dump(
-            template_schema(), "--inserts", "--quote-all-identifiers", "--no-comments", "--no-tablespaces"
-        )
-    )
+    sql = schema_sql(template_schema())
     TemplateSnapshot.objects.bulk_create(
         [TemplateSnapshot(fingerprint=fingerprint, sql=sql)], ignore_conflicts=True
     )
     return sql
 
 
-_SESSION_STATEMENT = re.compile(r"^(SET |SELECT pg_catalog\.set_config|\\)")
+# pg_dump 15.14+/16.10+ fence the script with psql meta-commands carrying a random key.
+_PSQL_RESTRICT = re.compile(r"^\\(un)?restrict [A-Za-z0-9]+$")
+# The dump's own session settings, made local to the provisioning transaction.
+_PREAMBLE = (
+    "SET LOCAL check_function_bodies = false;\nSELECT pg_catalog.set_config('search_path', '', true);\n"
+)
 
 
-def _portable_sql(dump: str) -> str:
-    """Drop session settings and psql meta-commands; put a placeholder for the schema."""
-    quoted = quote_schema_name(template_schema())
-    if not quoted.startswith('"'):
-        quoted = f'"{template_schema()}"'
-    lines = [
-        line for line in dump.splitlines() if not _SESSION_STATEMENT.match(line) and not line.startswith("--")
-    ]
-    return "\n".join(lines).replace(quoted, PLACEHOLDER)
+def _portable_sql(dump: str, schema: str) -> str:
+    """The dump from its first CREATE on, with a placeholder for the schema name.
+
+    Everything before the first CREATE is pg_dump's session set-up (it would change this
+    connection's settings for good); after it, lines are left as they are, since a line of
+    data or a function body may look like anything.
+    """
+    lines = dump.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("CREATE "))
+    body = "\n".join(line for line in lines[first:] if not _PSQL_RESTRICT.match(line))
+    return _PREAMBLE + body.replace(quote_schema_name(schema), PLACEHOLDER)
 
 
 # --- creating a company schema -----------------------------------------------------------
 
 
+def schema_sql(schema: str) -> str:
+    """A schema's structure and rows as SQL that recreates it under any name."""
+    dump = pg_dump(schema, "--inserts", "--quote-all-identifiers", "--no-comments", "--no-tablespaces")
+    return _portable_sql(dump, schema)
+
+
 def schema_create_from_template(schema: str, sql: str | None = None) -> None:
     """Create ``schema`` as a copy of the template, in the caller's transaction."""
     sql = sql if sql is not None else template_sql()
+    if not connection.in_atomic_block:
+        raise RuntimeError("A schema is copied inside the caller's transaction.")
     with connection.cursor() as cursor:
         cursor.execute(sql.replace(PLACEHOLDER, quote_schema_name(schema)))
+    # The replay emptied search_path until the end of the transaction: let django-tenants
+    # set it again before the next query.
+    connection.search_path_set_schemas = None
 
 
 def schema_drop(schema: str) -> None:

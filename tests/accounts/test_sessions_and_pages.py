@@ -171,3 +171,29 @@ def test_the_last_active_admin_cannot_be_demoted_or_deactivated(company_a):
         assert response.context["adminform"].form.errors
     admin = user_in(company_a, COMPANY_A.admin_email)
     assert admin.role == Role.ADMIN and admin.is_active
+
+
+def test_the_last_active_admin_cannot_be_deleted(company_a):
+    client = logged_in(company_a.primary_domain, COMPANY_A.admin_email)
+    admin = user_in(company_a, COMPANY_A.admin_email)
+    response = client.post(f"/admin/accounts/user/{admin.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert user_in(company_a, COMPANY_A.admin_email)
+
+
+def test_a_plain_user_can_be_deleted_by_the_admin(company_a):
+    client = logged_in(company_a.primary_domain, COMPANY_A.admin_email)
+    user = user_in(company_a, COMPANY_A.user_email)
+    assert client.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"}).status_code == 302
+    with schema_context(company_a.schema_name):
+        assert not User.objects.filter(email=COMPANY_A.user_email).exists()
+
+
+def test_an_invalid_role_in_the_change_form_is_a_form_error(company_a):
+    client = logged_in(company_a.primary_domain, COMPANY_A.admin_email)
+    user = user_in(company_a, COMPANY_A.user_email)
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/change/",
+        {"full_name": "", "language": "es", "role": "staff", "is_active": "on"},
+    )
+    assert response.status_code == 200 and "role" in response.context["adminform"].form.errors

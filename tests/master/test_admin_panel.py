@@ -124,3 +124,14 @@ def test_delete_asks_for_the_slug_and_takes_a_final_dump(
         assert done.status_code == 302
         assert not Company.objects.filter(slug="epsilon").exists() and not schema_exists("epsilon")
         assert list(tmp_path.glob("epsilon/final-*.dump"))
+
+
+def test_unknown_company_pages_answer_404(master):
+    assert master.get("/admin/companies/company/abc/delete/").status_code == 404
+    assert master.get("/admin/companies/company/999999/delete/").status_code == 404
+    assert master.post("/admin/companies/company/999999/suspend/").status_code == 404
+
+
+def test_an_overlong_admin_email_is_a_form_error(master):
+    response = master.post("/admin/companies/company/add/", {**FORM, "admin_email": "a" * 250 + "@x.com"})
+    assert response.status_code == 200 and "admin_email" in response.context["form"].errors

@@ -248,3 +248,16 @@ def test_tokens_of_a_deleted_company_do_not_work_for_a_new_one_with_its_subdomai
         assert bearer(host, old["access"]).get("/api/v1/me/").status_code == 401
         refreshed = bearer(host, "").post("/api/v1/auth/refresh/", {"refresh": old["refresh"]}, format="json")
         assert refreshed.status_code == 401
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_a_non_numeric_company_id_answers_404(staff_api, method):
+    assert getattr(staff_api, method)("/api/master/companies/abc/").status_code == 404
+    assert staff_api.post("/api/master/companies/abc/suspend/").status_code == 404
+
+
+def test_an_overlong_admin_email_answers_400(staff_api):
+    response = staff_api.post(
+        "/api/master/companies/", {**NEW, "admin_email": "a" * 250 + "@example.com"}, format="json"
+    )
+    assert response.status_code == 400 and "admin_email" in response.json()

@@ -67,7 +67,9 @@ class UserAdmin(DjangoUserAdmin):
         class UserChangeForm(form):
             def clean(self):
                 cleaned = super().clean()
-                changes = {f: cleaned[f] for f in ("role", "is_active") if f in self.changed_data}
+                changes = {
+                    f: cleaned[f] for f in ("role", "is_active") if f in self.changed_data and f in cleaned
+                }
                 try:
                     services.user_validate_update(user=self.instance, changes=changes)
                 except ValidationError as error:
@@ -75,6 +77,19 @@ class UserAdmin(DjangoUserAdmin):
                 return cleaned
 
         return UserChangeForm
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, so the last admin stays
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and services.user_is_last_active_admin(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.user_delete(user=obj)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":

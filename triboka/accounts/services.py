@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .models import COMPANY_ROLES, Role, User
 
@@ -22,6 +23,9 @@ def _normalize_email(email: str) -> str:
     except ValidationError as error:
         raise ValidationError({"email": _("Enter a valid e-mail address.")}) from error
     return email
+
+
+LAST_ADMIN_MESSAGE = _lazy("The company needs at least one active administrator.")
 
 
 def roles_for_current_site() -> list[Role]:
@@ -74,11 +78,21 @@ def user_validate_update(*, user: User, changes: dict) -> None:
         _validate_role(changes["role"])
     demoted = changes.get("role", user.role) != Role.ADMIN
     deactivated = changes.get("is_active", user.is_active) is False
-    if user.role == Role.ADMIN and user.is_active and (demoted or deactivated):
-        others = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
-        if not others.exists():
-            field = "role" if demoted else "is_active"
-            raise ValidationError({field: _("The company needs at least one active administrator.")})
+    if (demoted or deactivated) and user_is_last_active_admin(user):
+        field = "role" if demoted else "is_active"
+        raise ValidationError({field: LAST_ADMIN_MESSAGE})
+
+
+def user_is_last_active_admin(user: User) -> bool:
+    if not (user.role == Role.ADMIN and user.is_active) or connection.schema_name == "public":
+        return False
+    return not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()
+
+
+def user_delete(*, user: User) -> None:
+    if user_is_last_active_admin(user):
+        raise ValidationError(LAST_ADMIN_MESSAGE)
+    user.delete()
 
 
 def user_update(*, user: User, **changes) -> User:

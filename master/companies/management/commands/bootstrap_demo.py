@@ -35,6 +35,7 @@ class Command(BaseCommand):
                 license_type="saas",
                 admin_email=admin_email,
                 admin_password=DEMO_PASSWORD,
+                migrate_template_if_behind=True,
             ).company
             self.stdout.write(f"Demo company created: {company.url}")
         with tenant_context(company):

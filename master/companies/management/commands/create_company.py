@@ -38,6 +38,7 @@ class Command(BaseCommand):
                 admin_email=options["admin_email"],
                 admin_password=options["admin_password"],
                 admin_full_name=options["admin_name"],
+                migrate_template_if_behind=True,
             )
         except ValidationError as error:
             lines = [
