@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.contrib.admin.utils import unquote
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
