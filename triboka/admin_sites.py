@@ -8,17 +8,20 @@ ever registers tenant models, so nothing of the public schema shows on a subdoma
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from triboka.accounts.forms import AdminLoginForm
 from triboka.accounts.models import Role
 
 admin.site.site_header = _("Triboka Master")
 admin.site.site_title = _("Triboka Master")
 admin.site.index_title = _("Platform administration")
+admin.site.login_form = AdminLoginForm
 
 
 class CompanyAdminSite(admin.AdminSite):
     site_header = _("Triboka: company administration")
     site_title = _("Triboka")
     index_title = _("Your company")
+    login_form = AdminLoginForm
 
     def has_permission(self, request):
         user = request.user

@@ -32,14 +32,10 @@ PUBLIC_URL_PORT = env("PUBLIC_URL_PORT", default="8000")
 # Hosts are validated by the tenant router (only known domains are served, anything else
 # answers 404), so Django's own check is left open by default; narrow it if you wish.
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"])
-_PORT_SUFFIX = f":{PUBLIC_URL_PORT}" if PUBLIC_URL_PORT else ""
-CSRF_TRUSTED_ORIGINS = env.list(
-    "DJANGO_CSRF_TRUSTED_ORIGINS",
-    default=[
-        f"{PUBLIC_URL_SCHEME}://{BASE_DOMAIN}{_PORT_SUFFIX}",
-        f"{PUBLIC_URL_SCHEME}://*.{BASE_DOMAIN}{_PORT_SUFFIX}",
-    ],
-)
+# Same-origin requests need nothing here (Django compares Origin with the request's host);
+# list other origins that may post forms, if any. Not *.BASE_DOMAIN: that would make every
+# company's site a trusted origin for every other company's.
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # ---------------------------------------------------------------------------------------
 # Apps: which live in the public schema and which in every company's schema.

@@ -1,6 +1,8 @@
 import re
 
+import pytest
 from django.core import mail
+from django.core.cache import cache
 from django_tenants.utils import schema_context
 
 from tests.conftest import COMPANY_A, COMPANY_B, PASSWORD, STAFF_EMAIL, user_in, web_client
@@ -197,3 +199,17 @@ def test_an_invalid_role_in_the_change_form_is_a_form_error(company_a):
         {"full_name": "", "language": "es", "role": "staff", "is_active": "on"},
     )
     assert response.status_code == 200 and "role" in response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_login_pages_are_throttled_too(company_a, settings, path):
+    settings.LOGIN_THROTTLE_RATE = "2/min"
+    cache.clear()  # forget the logins of earlier tests
+    client = web_client(company_a.primary_domain)
+    body = {"username": COMPANY_A.admin_email, "password": "wrong"}
+    responses = [client.post(path, body) for _ in range(3)]
+    assert "Too many" not in responses[1].content.decode()
+    third = responses[2].content.decode()
+    assert "Demasiados intentos" in third or "Too many login attempts" in third
+    good = client.post(path, {"username": COMPANY_A.admin_email, "password": PASSWORD})
+    assert good.status_code == 200  # still refused while the limit lasts

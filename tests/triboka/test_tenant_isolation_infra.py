@@ -46,3 +46,26 @@ def test_migrating_all_companies_migrates_the_template_first(monkeypatch):
     executor_class([], {"schema_name": None}).run_migrations(tenants=["public"])
     executor_class([], {"schema_name": "alpha"}).run_migrations(tenants=["alpha"])
     assert seen == [[template_schema(), "alpha", "beta"], ["public"], ["alpha"]]
+
+
+def current_schema() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_schema()")
+        return cursor.fetchone()[0]
+
+
+def test_a_rolled_back_savepoint_does_not_leave_queries_in_the_wrong_schema(company_a, company_b):
+    """PostgreSQL undoes a SET search_path issued inside a rolled-back savepoint; the
+    connection must notice (TENANT_LIMIT_SET_CALLS caches the path it set)."""
+    from django.db import connection, transaction
+
+    connection.set_tenant(company_a)
+    assert current_schema() == "alpha"
+    savepoint = transaction.savepoint()
+    connection.set_tenant(company_b)
+    assert current_schema() == "beta"
+    transaction.savepoint_rollback(savepoint)
+    assert connection.schema_name == "beta"
+    assert current_schema() == "beta"

@@ -1,31 +1,18 @@
 """Authentication and profile endpoints, the same on the root domain and every company."""
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from . import services
 from .models import Language
+from .throttling import LoginThrottle
 
 NOT_SELF_EDITABLE = ("role", "email", "company", "is_active")
-
-
-class LoginThrottle(SimpleRateThrottle):
-    """Password guessing is slowed per client address (LOGIN_THROTTLE_RATE)."""
-
-    scope = "login"
-
-    def get_rate(self):
-        return settings.LOGIN_THROTTLE_RATE
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class LoginView(TokenObtainPairView):

@@ -5,8 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
+from .forms import LoginForm
+
 login = auth_views.LoginView.as_view(
-    template_name="registration/login.html", redirect_authenticated_user=True
+    template_name="registration/login.html",
+    authentication_form=LoginForm,
+    redirect_authenticated_user=True,
 )
 logout = auth_views.LogoutView.as_view()
 password_change = auth_views.PasswordChangeView.as_view(
