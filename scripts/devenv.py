@@ -219,6 +219,10 @@ def run(args) -> int:
         cwd=ROOT,
     )
     _children.append(daphne)
+    if not wait_until(lambda: answers((args.host, args.port)) or daphne.poll() is not None, 60):
+        say("daphne did not start listening within 60 s.")
+    if daphne.poll() is not None:
+        return daphne.returncode
     banner(args.host, args.port, db_sentence, redis_url)
     try:
         return daphne.wait()
