@@ -194,11 +194,11 @@ def banner(host: str, port: int, db_sentence: str, redis_url: str) -> None:
         "",
         f"  Master panel:  http://localhost:{port}/admin/   {demo.MASTER_EMAIL} / {demo.DEMO_PASSWORD}",
     ]
-    for slug, name, _ruc, kind, admin_email, extra in demo.DEMO_COMPANIES:
+    for slug, name, _ruc, kind, admin_email, email_domain in demo.DEMO_COMPANIES:
         lines.append(f"  {name} ({kind}): http://{slug}.localhost:{port}/")
         lines.append(f"      {admin_email} / {demo.DEMO_PASSWORD}  (company admin, /admin/ for users)")
-        for email, role in extra:
-            lines.append(f"      {email} / {demo.DEMO_PASSWORD}  ({role})")
+        for local_part, role in demo.DEMO_ROLE_USERS:
+            lines.append(f"      {local_part}@{email_domain} / {demo.DEMO_PASSWORD}  ({role})")
     lines.append(f"  API docs: http://sucacao.localhost:{port}/api/docs/")
     lines.append("Press Ctrl-C to stop.")
     print("\n".join(lines), flush=True)

@@ -1,6 +1,7 @@
 """Shared fixtures: companies A and B, created once per test session on the real
 PostgreSQL, each with an administrator and a plain user; tests run in transactions."""
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +19,7 @@ from master.companies.services import company_delete, company_provision
 from master.companies.template import template_ensure
 from triboka.accounts.models import Role, User
 from triboka.accounts.services import user_create
+from triboka.redis_client import redis_client
 
 PASSWORD = "Cacao-fino-2026!"
 
@@ -54,13 +56,19 @@ def _test_settings(tmp_path_factory):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Keys of this run only, so two runs sharing the test Redis never touch each other's
+    # throttles or routing generation.
+    prefix = f"test{os.getpid()}"
+    caches = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
     with override_settings(
         PASSWORD_HASHERS=hashers,
         STORAGES=storages,
         LOGIN_THROTTLE_RATE="10000/min",
         MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        CACHE_KEY_PREFIX=prefix,
+        CACHES=caches,
     ):
-        cache.clear()  # the test Redis database: throttles and cached values of earlier runs
+        forget_cached_values()
         yield
 
 
@@ -124,6 +132,17 @@ def company_b(db) -> Company:
 @pytest.fixture
 def root_host() -> str:
     return settings.BASE_DOMAIN
+
+
+def forget_cached_values() -> None:
+    """Drop this run's cache keys (throttle counters, cached values) from the test Redis."""
+    client = redis_client()
+    if client is None:
+        cache.clear()
+        return
+    keys = list(client.scan_iter(match=f"*:{settings.CACHE_KEY_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 def user_in(company: Company, email: str) -> User:

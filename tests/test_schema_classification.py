@@ -20,7 +20,19 @@ SHARED = {
     "django_celery_beat.solarschedule",
     "django_celery_beat.clockedschedule",
 }
-TENANT: set[str] = set()
+TENANT = {
+    "partners.partner",
+    "partners.membership",
+    "contracts.contract",
+    "contracts.codesequence",
+    "lots.lot",
+    "lots.lotevent",
+    "documents.document",
+    "documents.documentaccess",
+    "calculator.calculation",
+    "market.demand",
+    "market.fobprice",
+}
 BOTH = {
     "accounts.user",
     "auth.group",

@@ -4,7 +4,7 @@ Services raise Django's ``ValidationError`` (field-level) or ``ApplicationError`
 handler turns both into JSON with a readable message, never a 500 for bad input.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -39,8 +39,13 @@ def exception_handler(exc, context):
 
 
 def _with_field_errors(data):
-    """Field errors stay where DRF puts them; a top-level ``detail`` says what went wrong."""
+    """Field errors stay where DRF puts them; a top-level ``detail`` says what went wrong.
+    Errors of no single field are under ``non_field_errors`` (Django calls them ``__all__``)."""
     invalid = str(exceptions.ValidationError.default_detail)
+    if isinstance(data, dict) and NON_FIELD_ERRORS in data:
+        data = {
+            ("non_field_errors" if key == NON_FIELD_ERRORS else key): value for key, value in data.items()
+        }
     if isinstance(data, dict) and "detail" not in data:
         non_field = data.get("non_field_errors")
         return {"detail": str(non_field[0]) if non_field else invalid, **data}

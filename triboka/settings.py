@@ -4,6 +4,7 @@ Development defaults are safe to run locally; production sets DJANGO_DEBUG=0 and
 DJANGO_SECURE_* variables (see `make check-deploy`).
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
@@ -56,6 +57,7 @@ SHARED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",
     "django_celery_beat",
     "channels",
 ]
@@ -68,6 +70,14 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.admin",
     "rest_framework_simplejwt.token_blacklist",
+    # The ERP: only in company schemas.
+    "erp",
+    "erp.partners",
+    "erp.contracts",
+    "erp.lots",
+    "erp.documents",
+    "erp.calculator",
+    "erp.market",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -145,6 +155,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.
 # A Unix-socket directory is percent-encoded in the URL's host (libpq's convention).
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# One test database per test run, so two runs on one machine never drop each other's.
+DATABASES["default"]["TEST"] = {
+    "NAME": env("TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}_{os.getpid()}")
+}
 # Reused connections served ~3x the requests of one connection per request here. Under
 # ASGI (daphne) Django opens a connection per request context, so CONN_MAX_AGE does not
 # reuse anything there; Django's docs ask for a pool instead: psycopg's pool, with a bounded
@@ -251,8 +265,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "erp.api.StandardPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "triboka.errors.exception_handler",
     # Proxies in front that set X-Forwarded-For (nginx in docker-compose: 1). With 0 the
@@ -269,7 +288,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CompanyStatusEnum": "master.companies.models.CompanyStatus",
+        "CompanyKindEnum": "master.companies.models.CompanyKind",
+        "ContractStatusEnum": "erp.contracts.models.ContractStatus",
+        "PriceTypeEnum": "erp.contracts.models.PriceType",
+        "LotStatusEnum": "erp.lots.models.LotStatus",
+        "PartnerKindEnum": "erp.partners.models.PartnerKind",
+        "DocumentKindEnum": "erp.documents.models.DocumentKind",
+    },
 }
+
+# ---------------------------------------------------------------------------------------
+# The ERP
+# ---------------------------------------------------------------------------------------
+# How far past its volume a contract may be delivered, in percent.
+CONTRACT_VOLUME_TOLERANCE_PERCENT = env.int("CONTRACT_VOLUME_TOLERANCE_PERCENT", default=5)
+# Uploaded documents: largest size, and how long a download link stays valid.
+DOCUMENT_MAX_UPLOAD_MB = env.int("DOCUMENT_MAX_UPLOAD_MB", default=20)
+DOCUMENT_LINK_SECONDS = env.int("DOCUMENT_LINK_SECONDS", default=300)
 
 # ---------------------------------------------------------------------------------------
 # Language, time
@@ -294,7 +331,12 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 # Final dumps of deleted companies (and, later, scheduled backups).
 BACKUP_ROOT = env.path("BACKUP_ROOT", default=VAR_DIR / "backups")
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    # triboka.storage.TenantS3Storage keeps files on S3 under <schema>/ instead.
+    "default": {
+        "BACKEND": env(
+            "DEFAULT_FILE_STORAGE_BACKEND", default="django_tenants.files.storage.TenantFileSystemStorage"
+        )
+    },
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",
@@ -304,6 +346,13 @@ STORAGES = {
         )
     },
 }
+# S3-compatible storage (with DEFAULT_FILE_STORAGE_BACKEND=triboka.storage.TenantS3Storage);
+# credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+AWS_S3_SIGNATURE_VERSION = "s3v4"
+AWS_DEFAULT_ACL = None
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", company_admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("triboka.api_urls")),
+    path("api/v1/", include("erp.urls")),
 ]

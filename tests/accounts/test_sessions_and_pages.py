@@ -2,10 +2,17 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django_tenants.utils import schema_context
 
-from tests.conftest import COMPANY_A, COMPANY_B, PASSWORD, STAFF_EMAIL, user_in, web_client
+from tests.conftest import (
+    COMPANY_A,
+    COMPANY_B,
+    PASSWORD,
+    STAFF_EMAIL,
+    forget_cached_values,
+    user_in,
+    web_client,
+)
 from triboka.accounts.models import Role, User
 
 
@@ -204,7 +211,7 @@ def test_an_invalid_role_in_the_change_form_is_a_form_error(company_a):
 @pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
 def test_login_pages_are_throttled_too(company_a, settings, path):
     settings.LOGIN_THROTTLE_RATE = "2/min"
-    cache.clear()  # forget the logins of earlier tests
+    forget_cached_values()  # forget the logins of earlier tests
     client = web_client(company_a.primary_domain)
     body = {"username": COMPANY_A.admin_email, "password": "wrong"}
     responses = [client.post(path, body) for _ in range(3)]

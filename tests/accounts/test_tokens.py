@@ -1,7 +1,6 @@
 import jwt
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
 from tests.conftest import (
     COMPANY_A,
@@ -9,6 +8,7 @@ from tests.conftest import (
     STAFF_EMAIL,
     api_client,
     bearer,
+    forget_cached_values,
     login_tokens,
     user_in,
 )
@@ -189,7 +189,7 @@ def test_tokens_are_signed_with_the_configured_key(company_a):
 
 def test_repeated_logins_are_throttled(company_a, settings):
     settings.LOGIN_THROTTLE_RATE = "2/min"
-    cache.clear()  # forget the logins of earlier tests
+    forget_cached_values()  # forget the logins of earlier tests
     client = api_client(company_a.primary_domain)
     body = {"email": COMPANY_A.admin_email, "password": "wrong"}
     codes = [client.post("/api/v1/auth/login/", body, format="json").status_code for _ in range(3)]

@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand
 from django_tenants.utils import tenant_context
 
+from erp.demo import demo_erp_populate
 from master.companies.demo_data import DEMO_COMPANIES, DEMO_PASSWORD, MASTER_EMAIL
 from master.companies.models import Company
 from master.companies.services import company_provision
 from master.companies.template import template_ensure
 from triboka.accounts.models import User
-from triboka.accounts.services import user_create
 
 
 class Command(BaseCommand):
@@ -16,15 +16,15 @@ class Command(BaseCommand):
         if template_ensure(verbosity=0):
             self.stdout.write("Tenant template schema created/migrated.")
         self._master_admin()
-        for slug, name, ruc, kind, admin_email, extra_users in DEMO_COMPANIES:
-            self._company(slug, name, ruc, kind, admin_email, extra_users)
+        for slug, name, ruc, kind, admin_email, email_domain in DEMO_COMPANIES:
+            self._company(slug, name, ruc, kind, admin_email, email_domain)
 
     def _master_admin(self):
         if not User.objects.filter(email=MASTER_EMAIL).exists():
             User.objects.create_superuser(MASTER_EMAIL, DEMO_PASSWORD, full_name="Triboka Admin")
             self.stdout.write(f"Master admin created: {MASTER_EMAIL}")
 
-    def _company(self, slug, name, ruc, kind, admin_email, extra_users):
+    def _company(self, slug, name, ruc, kind, admin_email, email_domain):
         company = Company.objects.filter(slug=slug).first()
         if company is None:
             company = company_provision(
@@ -39,6 +39,5 @@ class Command(BaseCommand):
             ).company
             self.stdout.write(f"Demo company created: {company.url}")
         with tenant_context(company):
-            for email, role in extra_users:
-                if not User.objects.filter(email=email).exists():
-                    user_create(email=email, role=role, password=DEMO_PASSWORD)
+            if demo_erp_populate(company=company, password=DEMO_PASSWORD, email_domain=email_domain):
+                self.stdout.write(f"Demo ERP data added to {company.name}.")

@@ -1,0 +1,292 @@
+"""ERP API under load: the lot list and the dashboard, with and without tenant routing.
+
+    .venv/bin/python bench/api_load.py [--lots 100000] [--contracts 5000] [--requests 2000]
+                                       [--seconds 20] [--concurrency 8] [--workers 2]
+
+Uses the benchmark database (`triboka_bench`, filled with companies by bench/provision.py;
+BENCH_DATABASE_URL to choose another). Fills one company, `bench-api`, with the partners,
+contracts and lots asked for (bulk inserts, once), then starts uvicorn with --workers on
+127.0.0.1 twice: with the project's settings, and with tenant routing switched off
+(bench/settings_no_routing.py: the same stack, but the schema is fixed instead of found from
+the host). For each it sends the same bounded load (at most --requests requests or --seconds
+seconds, --concurrency at a time, keep-alive connections) to `GET /api/v1/lots/?page_size=50`
+and `GET /api/v1/dashboard/`, and reports requests/s and p50/p95/p99, and the ratio of the
+two throughputs.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SLUG = "bench-api"
+PASSWORD = "Bench-password-2026"
+
+
+def setup_django(url: str) -> None:
+    os.environ.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="triboka.settings",
+        LOG_LEVEL="WARNING",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    import django
+
+    django.setup()
+
+
+def ensure_company(lots: int, contracts: int):
+    """The benchmark company and its data, created once (bulk inserts)."""
+    from django_tenants.utils import tenant_context
+
+    from master.companies.models import Company
+    from master.companies.services import company_provision
+
+    company = Company.objects.filter(slug=SLUG).first()
+    if company is None:
+        company = company_provision(
+            name="Bench API",
+            slug=SLUG,
+            ruc="1700000001001",
+            kind="exporter",
+            license_type="saas",
+            admin_email=f"admin@{SLUG}.test",
+            admin_password=PASSWORD,
+            migrate_template_if_behind=True,
+        ).company
+    with tenant_context(company):
+        _fill(company, lots, contracts)
+    return company
+
+
+def _fill(company, lots: int, contracts: int) -> None:
+    from erp.contracts.models import Contract
+    from erp.lots.models import Lot
+    from erp.partners.models import Partner
+
+    rng = random.Random(7)
+    if not Partner.objects.exists():
+        partners = [
+            Partner(name=f"Partner {n}", kind=["supplier", "center"][n % 2], tax_id="") for n in range(200)
+        ]
+        partners[0].kind = "exporter"
+        Partner.objects.bulk_create(partners)
+    exporter = Partner.objects.filter(kind="exporter").first()
+    others = list(Partner.objects.exclude(pk=exporter.pk).values_list("pk", flat=True))
+    existing = Contract.objects.count()
+    if existing < contracts:
+        print(f"  inserting {contracts - existing} contracts ...", flush=True)
+        Contract.objects.bulk_create(
+            [
+                Contract(
+                    code=f"CT-BENCH-{n:05d}",
+                    exporter=exporter,
+                    counterparty_id=rng.choice(others),
+                    volume_tm=Decimal(rng.randint(5, 200)),
+                    price_type="fixed",
+                    price_usd_per_tm=Decimal("6000"),
+                    delivery_from=date(2026, 1, 1),
+                    delivery_to=date(2026, 12, 31),
+                    status=rng.choice(["draft", "active", "in_execution"]),
+                )
+                for n in range(existing, contracts)
+            ],
+            batch_size=2000,
+        )
+    contract_ids = list(Contract.objects.values_list("pk", flat=True))
+    existing = Lot.objects.count()
+    start = date(2025, 1, 1)
+    for first in range(existing, lots, 10_000):
+        batch = range(first, min(first + 10_000, lots))
+        Lot.objects.bulk_create(
+            [
+                Lot(
+                    code=f"LT-BENCH-{n:07d}",
+                    owner_id=rng.choice(others),
+                    contract_id=rng.choice(contract_ids) if rng.random() < 0.3 else None,
+                    weight_kg=Decimal(rng.randint(200, 9000)),
+                    humidity_percent=Decimal(rng.randint(60, 120)) / 10,
+                    status=rng.choice(["received", "drying", "dried", "stored", "dispatched"]),
+                    received_on=start + timedelta(days=n % 600),
+                )
+                for n in batch
+            ],
+            batch_size=5000,
+        )
+        print(f"  lots: {batch.stop}/{lots}", flush=True)
+
+
+def token(port: int) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = json.dumps({"email": f"admin@{SLUG}.test", "password": PASSWORD})
+    connection.request(
+        "POST", "/api/v1/auth/login/", body, {"Host": f"{SLUG}.localhost", "Content-Type": "application/json"}
+    )
+    response = connection.getresponse()
+    payload = response.read()
+    assert response.status == 200, payload
+    return json.loads(payload)["access"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(settings_module: str, port: int, workers: int, env: dict) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "triboka.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": settings_module},
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+def load(port: int, path: str, headers: dict, requests: int, seconds: float, concurrency: int) -> dict:
+    latencies: list[float] = []
+    errors = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+    counter = iter(range(requests))
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < deadline:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            started = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            with lock:
+                (latencies if response.status == 200 else errors).append(
+                    elapsed if response.status == 200 else response.status
+                )
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+
+    def pct(q):
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "rps": len(latencies) / wall,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "mean": statistics.mean(latencies) * 1000 if latencies else float("nan"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lots", type=int, default=100_000)
+    parser.add_argument("--contracts", type=int, default=5_000)
+    parser.add_argument("--requests", type=int, default=2_000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    from bench.provision import bench_database_url, prepare_database
+
+    url = bench_database_url()
+    prepare_database(url, fresh=False)
+    setup_django(url)
+    from django.core.management import call_command
+
+    from master.companies.models import Company
+
+    if not Company.objects.exists():
+        call_command("migrate_schemas", interactive=False, verbosity=0)
+    print(f"Preparing {SLUG} ({args.lots} lots, {args.contracts} contracts) ...", flush=True)
+    company = ensure_company(args.lots, args.contracts)
+    print(f"{Company.objects.count()} companies in the database.", flush=True)
+
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "LOGIN_THROTTLE_RATE": "1000/min",
+        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "BENCH_FIXED_SCHEMA": company.schema_name,
+    }
+    results = {}
+    for label, settings_module in (
+        ("routing", "triboka.settings"),
+        ("no routing", "bench.settings_no_routing"),
+    ):
+        port = free_port()
+        server = start_server(settings_module, port, args.workers, env)
+        try:
+            headers = {"Host": f"{SLUG}.localhost", "Authorization": f"Bearer {token(port)}"}
+            for name, path in (("lots", "/api/v1/lots/?page_size=50"), ("dashboard", "/api/v1/dashboard/")):
+                load(port, path, headers, 50, 10, 2)  # warm-up
+                print(f"{label}: {name} ...", flush=True)
+                results[(label, name)] = load(
+                    port, path, headers, args.requests, args.seconds, args.concurrency
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+    print(
+        "\n" + " ".join(["endpoint  ", "mode       ", "  req/s", " p50 ms", " p95 ms", " p99 ms", "errors"])
+    )
+    for (label, name), r in sorted(results.items(), key=lambda item: (item[0][1], item[0][0])):
+        print(
+            f"{name:10s} {label:11s} {r['rps']:7.1f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f}"
+            f" {r['errors']:6d}"
+        )
+    for name in ("lots", "dashboard"):
+        ratio = results[("routing", name)]["rps"] / results[("no routing", name)]["rps"]
+        print(f"{name}: throughput with routing / without = {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""The KPIs of a user's role, each one aggregate query over what the user may see."""
+
+from decimal import Decimal
+
+from django.db.models import Avg, Count, F, Sum, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from erp.access import contracts_visible_to, lots_visible_to
+from erp.calculator.models import Calculation
+from erp.contracts.models import DELIVERING_STATUSES, Contract
+from erp.contracts.services import delivered_kg_expression
+from erp.lots.models import IN_STOCK_STATUSES, Lot, LotEvent
+from erp.market.models import Demand, FobPrice
+from erp.units import kg_to_qq, kg_to_tm
+
+ZERO = Decimal("0")
+
+
+def _stock(user) -> list[dict]:
+    rows = (
+        lots_visible_to(user, Lot.objects.filter(status__in=IN_STOCK_STATUSES))
+        .values("status")
+        .annotate(lots=Count("id"), weight_kg=Sum("weight_kg"), humidity=Avg("humidity_percent"))
+        .order_by("status")
+    )
+    return [
+        {
+            "status": row["status"],
+            "lots": row["lots"],
+            "weight_qq": kg_to_qq(row["weight_kg"]),
+            "average_humidity_percent": round(row["humidity"], 2) if row["humidity"] is not None else None,
+        }
+        for row in rows
+    ]
+
+
+def _contracts(user) -> dict:
+    open_contracts = contracts_visible_to(user, Contract.objects.filter(status__in=DELIVERING_STATUSES))
+    contracted_kg = F("volume_tm") * 1000
+    delivered_kg = delivered_kg_expression()
+    totals = open_contracts.aggregate(
+        active_contracts=Count("id"),
+        contracted_kg=Sum(contracted_kg, default=ZERO),
+        delivered_kg=Sum(delivered_kg, default=ZERO),
+        pending_kg=Sum(Greatest(contracted_kg - delivered_kg, Value(ZERO)), default=ZERO),
+    )
+    return {
+        "active_contracts": totals["active_contracts"],
+        "contracted_tm": kg_to_tm(totals["contracted_kg"]),
+        "delivered_tm": kg_to_tm(totals["delivered_kg"]),
+        "pending_tm": kg_to_tm(totals["pending_kg"]),
+    }
+
+
+def _deliveries_this_month(user) -> dict:
+    month_start = timezone.localdate().replace(day=1)
+    dispatched_ids = LotEvent.objects.filter(
+        at__date__gte=month_start, changes__status__1="dispatched"
+    ).values("lot_id")
+    totals = lots_visible_to(user, Lot.objects.filter(pk__in=dispatched_ids)).aggregate(
+        lots=Count("id"), weight_kg=Sum("weight_kg", default=ZERO)
+    )
+    return {
+        "lots": totals["lots"],
+        "weight_qq": kg_to_qq(totals["weight_kg"]),
+        "weight_tm": kg_to_tm(totals["weight_kg"]),
+    }
+
+
+def _open_demand() -> dict:
+    totals = Demand.objects.open_on(timezone.localdate()).aggregate(
+        entries=Count("id"), tm_wanted=Sum("tm_wanted", default=ZERO)
+    )
+    return {"entries": totals["entries"], "tm_wanted": totals["tm_wanted"]}
+
+
+def _fob() -> dict | None:
+    latest = list(FobPrice.objects.order_by("-year", "-month", "source")[:2])
+    if not latest:
+        return None
+    current = latest[0]
+    previous = latest[1] if len(latest) > 1 else None
+    return {
+        "year": current.year,
+        "month": current.month,
+        "usd_per_tm": current.usd_per_tm,
+        "source": current.source,
+        "change_usd_per_tm": current.usd_per_tm - previous.usd_per_tm if previous else None,
+    }
+
+
+def _last_calculation(user) -> dict | None:
+    calculation = Calculation.objects.filter(user=user).order_by("-created_at", "-id").first()
+    if calculation is None:
+        return None
+    return {
+        "spot_usd_per_tm": calculation.spot_usd_per_tm,
+        "results": calculation.results,
+        "created_at": calculation.created_at,
+    }
+
+
+def dashboard_for(*, user) -> dict:
+    return {
+        "role": user.role,
+        "stock_by_status": _stock(user),
+        "contracts": _contracts(user),
+        "deliveries_this_month": _deliveries_this_month(user),
+        "open_demand": _open_demand(),
+        "latest_fob_price": _fob(),
+        "last_calculation": _last_calculation(user),
+    }

@@ -1,0 +1,149 @@
+"""Lots (/api/v1/lots/): weights in quintales (kept in kg), humidity, status, timeline."""
+
+from decimal import Decimal
+
+import django_filters
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from erp.access import (
+    ADMIN,
+    COMPANY_SIDE,
+    EVERYONE,
+    WITH_CENTERS,
+    ActionRoles,
+    is_company_side,
+    user_partner_id,
+)
+from erp.partners.models import Partner
+
+from . import selectors, services
+from .models import Lot, LotEvent
+
+
+class LotSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all(), required=False)
+    owner_name = serializers.CharField(source="owner.name", read_only=True)
+    contract_code = serializers.CharField(source="contract.code", read_only=True, default=None)
+    weight_qq = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, min_value=Decimal("0.01")
+    )
+    weight_kg = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, min_value=Decimal("0.01")
+    )
+    weight_tm = serializers.DecimalField(max_digits=12, decimal_places=3, read_only=True)
+    code = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+    class Meta:
+        model = Lot
+        fields = [
+            "id",
+            "code",
+            "owner",
+            "owner_name",
+            "contract",
+            "contract_code",
+            "variety",
+            "weight_qq",
+            "weight_kg",
+            "weight_tm",
+            "humidity_percent",
+            "status",
+            "received_on",
+            "metadata",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ]
+        read_only_fields = ["contract", "created_at", "updated_at", "deleted_at"]
+
+
+class LotFilter(django_filters.FilterSet):
+    received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
+    received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
+    created_after = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="lte")
+    humidity_max = django_filters.NumberFilter(field_name="humidity_percent", lookup_expr="lte")
+
+    class Meta:
+        model = Lot
+        fields = ["status", "owner", "contract", "variety"]
+
+
+class LotEventSerializer(serializers.ModelSerializer):
+    actor = serializers.EmailField(source="actor.email", read_only=True, default=None)
+
+    class Meta:
+        model = LotEvent
+        fields = ["id", "action", "changes", "actor", "at"]
+
+
+class LotViewSet(viewsets.ModelViewSet):
+    """Lots and their traceability. Centers register and update their own partner's lots;
+    suppliers read theirs."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {
+        "list": EVERYONE,
+        "retrieve": EVERYONE,
+        "timeline": EVERYONE,
+        "create": WITH_CENTERS,
+        "update": WITH_CENTERS,
+        "partial_update": WITH_CENTERS,
+        "destroy": COMPANY_SIDE,
+        "restore": ADMIN,
+    }
+    serializer_class = LotSerializer
+    filterset_class = LotFilter
+    search_fields = ["code", "owner__name"]
+    ordering_fields = ["created_at", "weight_kg", "humidity_percent", "code", "received_on"]
+
+    def get_queryset(self):
+        return selectors.lot_list(user=self.request.user, include_deleted=self.action == "restore")
+
+    def _owner(self, data, current=None):
+        """Company-side users choose the owner; a center's lots belong to its partner."""
+        user = self.request.user
+        if is_company_side(user):
+            owner = data.get("owner", current)
+            if owner is None:
+                raise serializers.ValidationError({"owner": [_("Choose the partner who owns the lot.")]})
+            return owner
+        partner_id = user_partner_id(user)
+        if partner_id is None:
+            raise PermissionDenied(_("Your user is not bound to a partner; ask your administrator."))
+        if "owner" in data and data["owner"].pk != partner_id:
+            raise serializers.ValidationError(
+                {"owner": [_("You can register lots of your own partner only.")]}
+            )
+        return Partner.objects.get(pk=partner_id)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data["owner"] = self._owner(data)
+        serializer.instance = services.lot_create(user=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "owner" in data:
+            data["owner"] = self._owner(data, serializer.instance.owner)
+        serializer.instance = services.lot_update(lot=serializer.instance, user=self.request.user, **data)
+
+    def perform_destroy(self, instance):
+        services.lot_delete(lot=instance, user=self.request.user)
+
+    @extend_schema(responses=LotEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        events = self.get_object().events.select_related("actor")
+        return Response(LotEventSerializer(events, many=True).data)
+
+    @extend_schema(request=None, responses=LotSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        lot = services.lot_restore(lot=self.get_object(), user=request.user)
+        return Response(LotSerializer(lot).data)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LotsConfig(AppConfig):
+    name = "erp.lots"
+    label = "lots"
+    verbose_name = _("Lots")

@@ -1,0 +1,96 @@
+"""Writes on lots; every change lands in the lot's timeline."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from erp.codes import code_next
+from erp.units import qq_to_kg
+
+from .models import Lot, LotEvent, LotEventAction
+
+LOT_FIELDS = (
+    "code",
+    "owner",
+    "variety",
+    "weight_kg",
+    "humidity_percent",
+    "status",
+    "received_on",
+    "metadata",
+)
+
+
+def _json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def lot_record_event(*, lot: Lot, user, action: str, changes: dict | None = None) -> LotEvent:
+    return LotEvent.objects.create(lot=lot, actor=user, action=action, changes=changes or {})
+
+
+def _weight(fields: dict) -> dict:
+    """Weights come in quintales or kilograms; they are kept in kilograms."""
+    weight_qq = fields.pop("weight_qq", None)
+    if weight_qq is not None and fields.get("weight_kg") is None:
+        fields["weight_kg"] = qq_to_kg(weight_qq)
+    return fields
+
+
+@transaction.atomic
+def lot_create(*, user, **fields) -> Lot:
+    fields = _weight(dict(fields))
+    if fields.get("weight_kg") is None:
+        raise ValidationError({"weight_qq": _("Give the weight in quintales (or weight_kg).")})
+    lot = Lot(**{k: v for k, v in fields.items() if k in LOT_FIELDS})
+    if not lot.code:
+        lot.code = code_next("LT", 5)
+    lot.full_clean()
+    lot.save()
+    snapshot = {field: [None, _json(getattr(lot, field))] for field in LOT_FIELDS if field != "metadata"}
+    lot_record_event(lot=lot, user=user, action=LotEventAction.CREATED, changes=snapshot)
+    return lot
+
+
+@transaction.atomic
+def lot_update(*, lot: Lot, user, **changes) -> Lot:
+    changes = _weight(dict(changes))
+    unknown = set(changes) - set(LOT_FIELDS)
+    if unknown:
+        raise ValidationError({field: _("This field cannot be changed.") for field in unknown})
+    diff = {}
+    for field, value in changes.items():
+        old = getattr(lot, field)
+        if old != value:
+            diff[field] = [_json(old), _json(value)]
+            setattr(lot, field, value)
+    if not diff:
+        return lot
+    lot.full_clean()
+    lot.save(update_fields=[*diff, "updated_at"])
+    action = LotEventAction.STATUS_CHANGED if set(diff) == {"status"} else LotEventAction.UPDATED
+    lot_record_event(lot=lot, user=user, action=action, changes=diff)
+    return lot
+
+
+@transaction.atomic
+def lot_delete(*, lot: Lot, user) -> None:
+    lot.mark_deleted()
+    lot.save(update_fields=["deleted_at"])
+    lot_record_event(lot=lot, user=user, action=LotEventAction.DELETED)
+
+
+@transaction.atomic
+def lot_restore(*, lot: Lot, user) -> Lot:
+    lot.mark_restored()
+    lot.save(update_fields=["deleted_at"])
+    lot_record_event(lot=lot, user=user, action=LotEventAction.RESTORED)
+    return lot

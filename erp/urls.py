@@ -1,0 +1,23 @@
+"""The ERP API of a company site, under /api/v1/."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from erp.contracts.api import ContractViewSet
+from erp.dashboard.api import DashboardView
+from erp.lots.api import LotViewSet
+from erp.partners.api import PartnerViewSet, UserViewSet
+
+router = DefaultRouter()
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("users", UserViewSet, basename="user")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("lots", LotViewSet, basename="lot")
+
+urlpatterns = [
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
+    path("", include("erp.documents.urls")),
+    path("", include("erp.calculator.urls")),
+    path("", include("erp.market.urls")),
+    path("", include(router.urls)),
+]
