@@ -1,7 +1,7 @@
 """ERP API under load: the lot list and the dashboard, with and without tenant routing.
 
     .venv/bin/python bench/api_load.py [--lots 100000] [--contracts 5000] [--requests 2000]
-                                       [--seconds 20] [--concurrency 8] [--workers 2]
+                                       [--seconds 20] [--concurrency 2,8] [--workers 2]
 
 Uses the benchmark database (`triboka_bench`, filled with companies by bench/provision.py;
 BENCH_DATABASE_URL to choose another). Fills one company, `bench-api`, with the partners,
@@ -9,7 +9,7 @@ contracts and lots asked for (bulk inserts, once), then starts uvicorn with --wo
 127.0.0.1 twice: with the project's settings, and with tenant routing switched off
 (bench/settings_no_routing.py: the same stack, but the schema is fixed instead of found from
 the host). For each it sends the same bounded load (at most --requests requests or --seconds
-seconds, --concurrency at a time, keep-alive connections) to `GET /api/v1/lots/?page_size=50`
+seconds, --concurrency clients at a time, keep-alive connections) to `GET /api/v1/lots/?page_size=50`
 and `GET /api/v1/dashboard/`, and reports requests/s and p50/p95/p99, and the ratio of the
 two throughputs.
 """
@@ -72,6 +72,8 @@ def ensure_company(lots: int, contracts: int):
 
 
 def _fill(company, lots: int, contracts: int) -> None:
+    from django.db import connection
+
     from erp.contracts.models import Contract
     from erp.lots.models import Lot
     from erp.partners.models import Partner
@@ -126,6 +128,8 @@ def _fill(company, lots: int, contracts: int) -> None:
             batch_size=5000,
         )
         print(f"  lots: {batch.stop}/{lots}", flush=True)
+    with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather them
+        cursor.execute("ANALYZE lots_lot, contracts_contract, partners_partner")
 
 
 def token(port: int) -> str:
@@ -229,7 +233,7 @@ def main() -> None:
     parser.add_argument("--contracts", type=int, default=5_000)
     parser.add_argument("--requests", type=int, default=2_000)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", default="2,8", help="clients at a time; several, comma-separated")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
@@ -267,23 +271,25 @@ def main() -> None:
             headers = {"Host": f"{SLUG}.localhost", "Authorization": f"Bearer {token(port)}"}
             for name, path in (("lots", "/api/v1/lots/?page_size=50"), ("dashboard", "/api/v1/dashboard/")):
                 load(port, path, headers, 50, 10, 2)  # warm-up
-                print(f"{label}: {name} ...", flush=True)
-                results[(label, name)] = load(
-                    port, path, headers, args.requests, args.seconds, args.concurrency
-                )
+                for concurrency in map(int, args.concurrency.split(",")):
+                    print(f"{label}: {name}, {concurrency} at a time ...", flush=True)
+                    results[(label, f"{name} c={concurrency}")] = load(
+                        port, path, headers, args.requests, args.seconds, concurrency
+                    )
         finally:
             server.terminate()
             server.wait(timeout=20)
 
     print(
-        "\n" + " ".join(["endpoint  ", "mode       ", "  req/s", " p50 ms", " p95 ms", " p99 ms", "errors"])
+        "\n"
+        + " ".join(["endpoint       ", "mode       ", "  req/s", " p50 ms", " p95 ms", " p99 ms", "errors"])
     )
     for (label, name), r in sorted(results.items(), key=lambda item: (item[0][1], item[0][0])):
         print(
-            f"{name:10s} {label:11s} {r['rps']:7.1f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f}"
+            f"{name:15s} {label:11s} {r['rps']:7.1f} {r['p50']:7.1f} {r['p95']:7.1f} {r['p99']:7.1f}"
             f" {r['errors']:6d}"
         )
-    for name in ("lots", "dashboard"):
+    for name in sorted({name for _label, name in results}):
         ratio = results[("routing", name)]["rps"] / results[("no routing", name)]["rps"]
         print(f"{name}: throughput with routing / without = {ratio:.2f}")
 

@@ -101,7 +101,15 @@ class Contract(SoftDeleteModel):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status"]), models.Index(fields=["counterparty", "status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["counterparty", "status"]),
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="contract_live_recent_idx",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
+        ]
 
     def __str__(self):
         return self.code

@@ -2,15 +2,14 @@
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Sum, Value
-from django.db.models.functions import Greatest
+from django.db import connection
+from django.db.models import Avg, Count, Sum
 from django.utils import timezone
 
 from erp.access import contracts_visible_to, lots_visible_to
 from erp.calculator.models import Calculation
 from erp.contracts.models import DELIVERING_STATUSES, Contract
-from erp.contracts.services import delivered_kg_expression
-from erp.lots.models import IN_STOCK_STATUSES, Lot, LotEvent
+from erp.lots.models import IN_STOCK_STATUSES, Lot, LotEvent, LotStatus
 from erp.market.models import Demand, FobPrice
 from erp.units import kg_to_qq, kg_to_tm
 
@@ -36,20 +35,36 @@ def _stock(user) -> list[dict]:
 
 
 def _contracts(user) -> dict:
-    open_contracts = contracts_visible_to(user, Contract.objects.filter(status__in=DELIVERING_STATUSES))
-    contracted_kg = F("volume_tm") * 1000
-    delivered_kg = delivered_kg_expression()
-    totals = open_contracts.aggregate(
-        active_contracts=Count("id"),
-        contracted_kg=Sum(contracted_kg, default=ZERO),
-        delivered_kg=Sum(delivered_kg, default=ZERO),
-        pending_kg=Sum(Greatest(contracted_kg - delivered_kg, Value(ZERO)), default=ZERO),
-    )
+    """Open contracts with contracted, delivered and pending kilograms, in one query.
+
+    Written in SQL: the per-contract "pending = max(0, contracted - delivered)" needs the
+    lots summed per contract first (a derived table), which the ORM cannot aggregate over;
+    a correlated subquery per contract took 10 s over 5,000 contracts and 100k lots.
+    """
+    visible = contracts_visible_to(user, Contract.objects.filter(status__in=DELIVERING_STATUSES))
+    visible_sql, params = visible.values("id").query.sql_with_params()
+    contract_table, lot_table = Contract._meta.db_table, Lot._meta.db_table
+    sql = f"""
+        SELECT count(*),
+               coalesce(sum(c.volume_tm * 1000), 0),
+               coalesce(sum(d.kg), 0),
+               coalesce(sum(greatest(c.volume_tm * 1000 - coalesce(d.kg, 0), 0)), 0)
+        FROM {contract_table} c
+        LEFT JOIN (
+            SELECT contract_id, sum(weight_kg) AS kg FROM {lot_table}
+            WHERE deleted_at IS NULL AND status <> %s AND contract_id IN ({visible_sql})
+            GROUP BY contract_id
+        ) d ON d.contract_id = c.id
+        WHERE c.id IN ({visible_sql})
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [LotStatus.REJECTED, *params, *params])
+        count, contracted_kg, delivered_kg, pending_kg = cursor.fetchone()
     return {
-        "active_contracts": totals["active_contracts"],
-        "contracted_tm": kg_to_tm(totals["contracted_kg"]),
-        "delivered_tm": kg_to_tm(totals["delivered_kg"]),
-        "pending_tm": kg_to_tm(totals["pending_kg"]),
+        "active_contracts": count,
+        "contracted_tm": kg_to_tm(contracted_kg),
+        "delivered_tm": kg_to_tm(delivered_kg),
+        "pending_tm": kg_to_tm(pending_kg),
     }
 
 

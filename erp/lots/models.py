@@ -77,6 +77,12 @@ class Lot(SoftDeleteModel):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["contract", "status"]),
             models.Index(fields=["status"]),
+            # The default list: newest live lots first, without sorting the whole table.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="lot_live_recent_idx",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self):

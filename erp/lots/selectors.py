@@ -4,7 +4,11 @@ from erp.access import lots_visible_to
 
 from .models import Lot
 
+LOT_FIELDS = [field.name for field in Lot._meta.concrete_fields]
+
 
 def lot_list(*, user, include_deleted: bool = False) -> QuerySet[Lot]:
+    """The lots a user may see, with only the owner's name and the contract's code joined."""
     manager = Lot.all_objects if include_deleted else Lot.objects
-    return lots_visible_to(user, manager.select_related("owner", "contract"))
+    lots = manager.select_related("owner", "contract").only(*LOT_FIELDS, "owner__name", "contract__code")
+    return lots_visible_to(user, lots)

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django_tenants.utils import tenant_context
 
 from erp.management.commands.import_fob_prices import Command
@@ -302,7 +303,8 @@ def test_a_file_without_the_needed_columns_is_refused_whole(erp_a, text, options
 
 def run_command(*args) -> str:
     out = StringIO()
-    call_command(Command(), *args, stdout=out)
+    with translation.override("en"):  # the report is checked in English
+        call_command(Command(), *args, stdout=out)
     return out.getvalue()
 
 
