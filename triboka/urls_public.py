@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/master/", include(router.urls)),
     path("api/master/users/", companies_api.DirectoryListView.as_view(), name="master-users"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api-auth/", include("rest_framework.urls")),  # log in/out links of the browsable API
     path("", include("triboka.api_urls")),
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("triboka.accounts.urls")),
     path("admin/", company_admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api-auth/", include("rest_framework.urls")),  # log in/out links of the browsable API
     path("", include("triboka.api_urls")),
     path("api/v1/", include("erp.urls")),
 ]

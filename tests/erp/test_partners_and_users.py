@@ -178,3 +178,14 @@ def test_the_user_list_makes_a_constant_number_of_queries(erp_a):
     with CaptureQueriesContext(connection) as many:
         client.get("/api/v1/users/?page_size=100")
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_the_browsable_api_works_with_a_session_login(erp_a):
+    from tests.conftest import PASSWORD, web_client
+
+    client = web_client(erp_a.host)
+    login = client.post("/api-auth/login/", {"username": erp_a.users["center"].email, "password": PASSWORD})
+    assert login.status_code == 302
+    page = client.get("/api/v1/lots/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and erp_a.lots["center"].code.encode() in page.content
+    assert erp_a.lots["supplier"].code.encode() not in page.content
