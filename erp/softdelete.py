@@ -13,10 +13,15 @@ class AliveQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=False)
 
 
+class AliveManager(models.Manager.from_queryset(AliveQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class SoftDeleteModel(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
 
-    objects = AliveQuerySet.as_manager()  # replaced per model by an alive-only manager
+    objects = AliveManager()  # live rows only: what every view and selector starts from
     all_objects = AliveQuerySet.as_manager()
 
     class Meta:
@@ -32,7 +37,12 @@ class SoftDeleteModel(models.Model):
     def mark_restored(self) -> None:
         self.deleted_at = None
 
+    def soft_delete(self) -> None:
+        self.mark_deleted()
+        self.save(update_fields=["deleted_at"])
 
-class AliveManager(models.Manager.from_queryset(AliveQuerySet)):
-    def get_queryset(self):
-        return super().get_queryset().filter(deleted_at__isnull=True)
+    def restore(self) -> None:
+        """Bring the row back, if its unique values were not taken meanwhile."""
+        self.mark_restored()
+        self.full_clean()
+        self.save(update_fields=["deleted_at"])

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from erp.partners.models import Partner
-from erp.softdelete import AliveManager, AliveQuerySet, SoftDeleteModel
+from erp.softdelete import SoftDeleteModel
 
 
 class ContractStatus(models.TextChoices):
@@ -93,9 +93,6 @@ class Contract(SoftDeleteModel):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = AliveManager()
-    all_objects = AliveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contract")

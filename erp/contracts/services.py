@@ -72,13 +72,11 @@ def contract_transition(*, contract: Contract, to_status: str) -> Contract:
 
 
 def contract_delete(*, contract: Contract) -> None:
-    contract.mark_deleted()
-    contract.save(update_fields=["deleted_at"])
+    contract.soft_delete()
 
 
 def contract_restore(*, contract: Contract) -> Contract:
-    contract.mark_restored()
-    contract.save(update_fields=["deleted_at"])
+    contract.restore()
     return contract
 
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from erp.contracts.models import Contract
-from erp.softdelete import AliveManager, AliveQuerySet, SoftDeleteModel
+from erp.softdelete import SoftDeleteModel
 
 
 class DocumentKind(models.TextChoices):
@@ -30,9 +30,6 @@ class Document(SoftDeleteModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-
-    objects = AliveManager()
-    all_objects = AliveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")

@@ -69,13 +69,11 @@ def document_upload(*, contract: Contract, kind: str, uploaded_file: UploadedFil
 
 def document_delete(*, document: Document) -> None:
     """Soft deletion: the row and the file stay, so an administrator can restore them."""
-    document.mark_deleted()
-    document.save(update_fields=["deleted_at"])
+    document.soft_delete()
 
 
 def document_restore(*, document: Document) -> Document:
-    document.mark_restored()
-    document.save(update_fields=["deleted_at"])
+    document.restore()
     return document
 
 

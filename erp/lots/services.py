@@ -83,14 +83,12 @@ def lot_update(*, lot: Lot, user, **changes) -> Lot:
 
 @transaction.atomic
 def lot_delete(*, lot: Lot, user) -> None:
-    lot.mark_deleted()
-    lot.save(update_fields=["deleted_at"])
+    lot.soft_delete()
     lot_record_event(lot=lot, user=user, action=LotEventAction.DELETED)
 
 
 @transaction.atomic
 def lot_restore(*, lot: Lot, user) -> Lot:
-    lot.mark_restored()
-    lot.save(update_fields=["deleted_at"])
+    lot.restore()
     lot_record_event(lot=lot, user=user, action=LotEventAction.RESTORED)
     return lot

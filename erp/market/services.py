@@ -32,13 +32,11 @@ def demand_update(*, demand: Demand, **changes) -> Demand:
 
 
 def demand_delete(*, demand: Demand) -> None:
-    demand.mark_deleted()
-    demand.save(update_fields=["deleted_at"])
+    demand.soft_delete()
 
 
 def demand_restore(*, demand: Demand) -> Demand:
-    demand.mark_restored()
-    demand.save(update_fields=["deleted_at"])
+    demand.restore()
     return demand
 
 

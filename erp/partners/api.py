@@ -16,24 +16,7 @@ from .models import Partner
 class PartnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Partner
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "tax_id",
-            "contact_name",
-            "email",
-            "phone",
-            "province",
-            "canton",
-            "latitude",
-            "longitude",
-            "logo",
-            "is_active",
-            "created_at",
-            "updated_at",
-            "deleted_at",
-        ]
+        fields = ["id", *services.PARTNER_FIELDS, "created_at", "updated_at", "deleted_at"]
         read_only_fields = ["created_at", "updated_at", "deleted_at"]
         # Uniqueness and cross-field rules are the service's (model full_clean).
         validators = []

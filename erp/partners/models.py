@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from erp.softdelete import AliveManager, AliveQuerySet, SoftDeleteModel
+from erp.softdelete import SoftDeleteModel
 from triboka.validators import validate_cedula, validate_ruc
 
 
@@ -95,9 +95,6 @@ class Partner(SoftDeleteModel):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = AliveManager()
-    all_objects = AliveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partner")

@@ -50,14 +50,11 @@ def partner_update(*, partner: Partner, **changes) -> Partner:
 
 
 def partner_delete(*, partner: Partner) -> None:
-    partner.mark_deleted()
-    partner.save(update_fields=["deleted_at"])
+    partner.soft_delete()
 
 
 def partner_restore(*, partner: Partner) -> Partner:
-    partner.mark_restored()
-    partner.full_clean()  # its RUC may have been given to a new partner meanwhile
-    partner.save(update_fields=["deleted_at"])
+    partner.restore()  # refused if its RUC was given to a new partner meanwhile
     return partner
 
 
