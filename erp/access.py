@@ -28,8 +28,11 @@ def user_partner_id(user) -> int | None:
     if not hasattr(user, "_partner_id"):
         from erp.partners.models import Membership
 
+        # A deleted partner's users see nothing until it is restored or they are rebound.
         user._partner_id = (
-            Membership.objects.filter(user_id=user.pk).values_list("partner_id", flat=True).first()
+            Membership.objects.filter(user_id=user.pk, partner__deleted_at__isnull=True)
+            .values_list("partner_id", flat=True)
+            .first()
         )
     return user._partner_id
 
@@ -57,6 +60,7 @@ def lots_visible_to(user, lots: QuerySet) -> QuerySet:
 
 
 def documents_visible_to(user, documents: QuerySet) -> QuerySet:
+    documents = documents.filter(contract__deleted_at__isnull=True)  # they go with their contract
     if is_company_side(user):
         return documents
     partner = user_partner_id(user)
@@ -83,3 +87,16 @@ class ActionRoles(BasePermission):
         if action == "metadata" or request.method == "OPTIONS":
             return True
         return user.role in view.action_roles.get(action, frozenset())
+
+
+def visible_partners(request):
+    """Choices for a partner filter or field: only the partners the user may see."""
+    from erp.partners.models import Partner
+
+    return partners_visible_to(request.user, Partner.objects.all()) if request else Partner.objects.none()
+
+
+def visible_contracts(request):
+    from erp.contracts.models import Contract
+
+    return contracts_visible_to(request.user, Contract.objects.all()) if request else Contract.objects.none()

@@ -3,6 +3,7 @@ from the default manager, and an administrator can restore them."""
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 class AliveQuerySet(models.QuerySet):
@@ -43,6 +44,10 @@ class SoftDeleteModel(models.Model):
 
     def restore(self) -> None:
         """Bring the row back, if its unique values were not taken meanwhile."""
+        if not self.is_deleted:
+            from triboka.errors import ApplicationError
+
+            raise ApplicationError(_("This record is not deleted."), code="not_deleted")
         self.mark_restored()
         self.full_clean()
         self.save(update_fields=["deleted_at"])

@@ -45,7 +45,8 @@ def _validate(spot: Decimal, differentials: list[Decimal]) -> None:
         raise ValidationError(
             {"differentials": _("Give at most %(max)d differentials.") % {"max": MAX_DIFFERENTIALS}}
         )
-    too_high = [str(d) for d in differentials if d >= spot]
+    # A price that rounds to zero cents is no price either (spot 1, differential 0.99).
+    too_high = [str(d) for d in differentials if price_per_quintal(spot, d) <= 0]
     if too_high:
         raise ValidationError(
             {

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from erp.access import ADMIN, COMPANY_SIDE, EVERYONE, ActionRoles, lots_visible_to
+from erp.access import ADMIN, COMPANY_SIDE, EVERYONE, ActionRoles, lots_visible_to, visible_partners
 from erp.lots.api import LotSerializer
 from erp.lots.models import Lot
 from erp.lots.selectors import lot_list
@@ -102,6 +102,8 @@ class ContractFilter(django_filters.FilterSet):
     signed_before = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte")
     delivery_after = django_filters.DateFilter(field_name="delivery_to", lookup_expr="gte")
     delivery_before = django_filters.DateFilter(field_name="delivery_from", lookup_expr="lte")
+    counterparty = django_filters.ModelChoiceFilter(queryset=visible_partners)
+    exporter = django_filters.ModelChoiceFilter(queryset=visible_partners)
 
     class Meta:
         model = Contract

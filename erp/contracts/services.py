@@ -106,29 +106,13 @@ def delivered_kg_expression():
     return Coalesce(Subquery(delivered), Value(Decimal("0")), output_field=DecimalField())
 
 
-@transaction.atomic
-def contract_assign_lot(*, contract: Contract, lot, user):
-    """Put a lot under a contract. Refused (409): a closed contract, a rejected lot, a lot
-    already dispatched under another contract, or one that would take the contract past its
-    volume plus CONTRACT_VOLUME_TOLERANCE_PERCENT."""
-    from erp.lots.services import lot_record_event
-
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if lot.contract_id == contract.pk:
-        return lot
-    if contract.status not in DELIVERING_STATUSES:
-        raise ApplicationError(_("Lots go to active or in-execution contracts only."), code="contract_closed")
-    if lot.status == "rejected":
-        raise ApplicationError(_("A rejected lot cannot be delivered under a contract."), code="lot_rejected")
-    if lot.contract_id and lot.status == "dispatched":
-        raise ApplicationError(
-            _("Lot %(lot)s was already dispatched under contract %(contract)s.")
-            % {"lot": lot.code, "contract": lot.contract.code},
-            code="lot_dispatched_elsewhere",
-        )
+def contract_check_capacity(*, contract: Contract, lot, weight_kg: Decimal) -> None:
+    """Refuse (409) when ``lot`` at ``weight_kg`` would take the contract past its volume
+    plus CONTRACT_VOLUME_TOLERANCE_PERCENT. The caller holds the contract's row lock."""
     tolerance = Decimal(settings.CONTRACT_VOLUME_TOLERANCE_PERCENT) / 100
     limit_kg = contract.volume_tm * 1000 * (1 + tolerance)
-    if contract_delivered_kg(contract) + lot.weight_kg > limit_kg:
+    others_kg = contract_delivered_kg(contract) - (lot.weight_kg if lot.contract_id == contract.pk else 0)
+    if others_kg + weight_kg > limit_kg:
         raise ApplicationError(
             _(
                 "Lot %(lot)s would take contract %(contract)s past its volume (%(volume)s TM plus "
@@ -142,6 +126,36 @@ def contract_assign_lot(*, contract: Contract, lot, user):
             },
             code="volume_exceeded",
         )
+
+
+@transaction.atomic
+def contract_assign_lot(*, contract: Contract, lot, user):
+    """Put a lot under a contract. Refused (409): a closed contract; a rejected lot; a lot of
+    a partner that is not party to the contract; a lot already dispatched under another
+    contract or delivered under a fulfilled one; or one that would take the contract past its
+    volume plus CONTRACT_VOLUME_TOLERANCE_PERCENT."""
+    from erp.lots.services import lot_record_event
+
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if lot.contract_id == contract.pk:
+        return lot
+    if contract.status not in DELIVERING_STATUSES:
+        raise ApplicationError(_("Lots go to active or in-execution contracts only."), code="contract_closed")
+    if lot.status == "rejected":
+        raise ApplicationError(_("A rejected lot cannot be delivered under a contract."), code="lot_rejected")
+    if lot.owner_id not in (contract.counterparty_id, contract.exporter_id):
+        raise ApplicationError(
+            _("Lot %(lot)s belongs to a partner that is not party to contract %(contract)s.")
+            % {"lot": lot.code, "contract": contract.code},
+            code="lot_of_another_partner",
+        )
+    if lot.contract_id and (lot.status == "dispatched" or lot.contract.status == ContractStatus.FULFILLED):
+        raise ApplicationError(
+            _("Lot %(lot)s was already delivered under contract %(contract)s.")
+            % {"lot": lot.code, "contract": lot.contract.code},
+            code="lot_delivered_elsewhere",
+        )
+    contract_check_capacity(contract=contract, lot=lot, weight_kg=lot.weight_kg)
     previous = lot.contract.code if lot.contract_id else None
     lot.contract = contract
     lot.save(update_fields=["contract", "updated_at"])

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Avg, Count, Sum
 from django.utils import timezone
@@ -42,7 +43,15 @@ def _contracts(user) -> dict:
     a correlated subquery per contract took 10 s over 5,000 contracts and 100k lots.
     """
     visible = contracts_visible_to(user, Contract.objects.filter(status__in=DELIVERING_STATUSES))
-    visible_sql, params = visible.values("id").query.sql_with_params()
+    try:
+        visible_sql, params = visible.values("id").query.sql_with_params()
+    except EmptyResultSet:  # a partner user bound to no partner sees nothing
+        return {
+            "active_contracts": 0,
+            "contracted_tm": kg_to_tm(ZERO),
+            "delivered_tm": kg_to_tm(ZERO),
+            "pending_tm": kg_to_tm(ZERO),
+        }
     contract_table, lot_table = Contract._meta.db_table, Lot._meta.db_table
     sql = f"""
         SELECT count(*),

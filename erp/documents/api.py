@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from erp.access import ADMIN, COMPANY_SIDE, EVERYONE, ActionRoles
+from erp.access import ADMIN, COMPANY_SIDE, EVERYONE, ActionRoles, visible_contracts
 from erp.contracts.api import get_contract_for_user
 
 from . import services, signing
@@ -63,6 +63,7 @@ class DocumentUploadSerializer(serializers.Serializer):
 class DocumentFilter(django_filters.FilterSet):
     uploaded_after = django_filters.DateTimeFilter(field_name="uploaded_at", lookup_expr="gte")
     uploaded_before = django_filters.DateTimeFilter(field_name="uploaded_at", lookup_expr="lte")
+    contract = django_filters.ModelChoiceFilter(queryset=visible_contracts)
 
     class Meta:
         model = Document

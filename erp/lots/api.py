@@ -1,5 +1,6 @@
 """Lots (/api/v1/lots/): weights in quintales (kept in kg), humidity, status, timeline."""
 
+import json
 from decimal import Decimal
 
 import django_filters
@@ -18,6 +19,8 @@ from erp.access import (
     ActionRoles,
     is_company_side,
     user_partner_id,
+    visible_contracts,
+    visible_partners,
 )
 from erp.partners.models import Partner
 
@@ -37,6 +40,11 @@ class LotSerializer(serializers.ModelSerializer):
     )
     weight_tm = serializers.DecimalField(max_digits=12, decimal_places=3, read_only=True)
     code = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+    def validate_metadata(self, value):
+        if "\\u0000" in json.dumps(value):
+            raise serializers.ValidationError(_("Null characters are not allowed."))
+        return value
 
     class Meta:
         model = Lot
@@ -68,6 +76,8 @@ class LotFilter(django_filters.FilterSet):
     created_after = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="lte")
     humidity_max = django_filters.NumberFilter(field_name="humidity_percent", lookup_expr="lte")
+    owner = django_filters.ModelChoiceFilter(queryset=visible_partners)
+    contract = django_filters.ModelChoiceFilter(queryset=visible_contracts)
 
     class Meta:
         model = Lot
@@ -120,7 +130,16 @@ class LotViewSet(viewsets.ModelViewSet):
             raise serializers.ValidationError(
                 {"owner": [_("You can register lots of your own partner only.")]}
             )
-        return Partner.objects.get(pk=partner_id)
+        partner = Partner.objects.filter(pk=partner_id).first()
+        if partner is None:
+            raise PermissionDenied(_("Your user is not bound to a partner; ask your administrator."))
+        return partner
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if "owner" in getattr(serializer, "fields", {}):
+            serializer.fields["owner"].queryset = visible_partners(self.request)
+        return serializer
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

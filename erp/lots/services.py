@@ -1,5 +1,6 @@
 """Writes on lots; every change lands in the lot's timeline."""
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from erp.codes import code_next
 from erp.units import qq_to_kg
 
-from .models import Lot, LotEvent, LotEventAction
+from .models import Lot, LotEvent, LotEventAction, LotStatus
 
 LOT_FIELDS = (
     "code",
@@ -45,14 +46,37 @@ def _weight(fields: dict) -> dict:
     return fields
 
 
+# Codes the system gives out (LT-2026-00001); a user may name a lot otherwise, not like this.
+GENERATED_CODE = re.compile(r"^LT-\d{4}-\d+$")
+
+
+def _check_code(code: str, lot_pk: int | None = None) -> None:
+    """Unique among all lots, deleted ones included (the database constraint covers them)."""
+    if GENERATED_CODE.match(code):
+        raise ValidationError(
+            {"code": _("Codes like LT-2026-00001 are given by the system; leave it empty.")}
+        )
+    if Lot.all_objects.filter(code=code).exclude(pk=lot_pk).exists():
+        raise ValidationError({"code": _("Another lot already has this code.")})
+
+
+def _generated_code() -> str:
+    code = code_next("LT", 5)
+    while Lot.all_objects.filter(code=code).exists():  # only if numbers were taken by hand earlier
+        code = code_next("LT", 5)
+    return code
+
+
 @transaction.atomic
 def lot_create(*, user, **fields) -> Lot:
     fields = _weight(dict(fields))
     if fields.get("weight_kg") is None:
         raise ValidationError({"weight_qq": _("Give the weight in quintales (or weight_kg).")})
     lot = Lot(**{k: v for k, v in fields.items() if k in LOT_FIELDS})
-    if not lot.code:
-        lot.code = code_next("LT", 5)
+    if lot.code:
+        _check_code(lot.code)
+    else:
+        lot.code = _generated_code()
     lot.full_clean()
     lot.save()
     snapshot = {field: [None, _json(getattr(lot, field))] for field in LOT_FIELDS if field != "metadata"}
@@ -74,11 +98,28 @@ def lot_update(*, lot: Lot, user, **changes) -> Lot:
             setattr(lot, field, value)
     if not diff:
         return lot
+    if "code" in diff:
+        _check_code(lot.code, lot.pk)
+    _check_contract_capacity(lot, diff)
     lot.full_clean()
     lot.save(update_fields=[*diff, "updated_at"])
     action = LotEventAction.STATUS_CHANGED if set(diff) == {"status"} else LotEventAction.UPDATED
     lot_record_event(lot=lot, user=user, action=action, changes=diff)
     return lot
+
+
+def _check_contract_capacity(lot: Lot, diff: dict) -> None:
+    """A heavier lot, or one no longer rejected, must still fit its contract's volume."""
+    from erp.contracts.models import Contract
+    from erp.contracts.services import contract_check_capacity
+
+    counts_again = diff.get("status", [None, None])[0] == LotStatus.REJECTED
+    if lot.contract_id and lot.status != LotStatus.REJECTED and ("weight_kg" in diff or counts_again):
+        contract = Contract.objects.select_for_update().get(pk=lot.contract_id)
+        previous = Lot.objects.get(pk=lot.pk)  # as it stands in the database
+        if previous.status == LotStatus.REJECTED:
+            previous.contract_id = None  # not counted yet
+        contract_check_capacity(contract=contract, lot=previous, weight_kg=lot.weight_kg)
 
 
 @transaction.atomic

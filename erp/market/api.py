@@ -1,6 +1,8 @@
 """The exporter's demand (/api/v1/demand/) and FOB reference prices (/api/v1/fob-prices/)."""
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -138,7 +140,12 @@ class FobPriceViewSet(viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["get"])
     def latest(self, request):
-        price = selectors.fob_price_latest(source=request.query_params.get("source"))
+        source = forms.CharField(required=False, max_length=100)
+        try:
+            source = source.clean(request.query_params.get("source", ""))
+        except ValidationError as error:
+            raise serializers.ValidationError({"source": error.messages}) from error
+        price = selectors.fob_price_latest(source=source or None)
         if price is None:
             raise NotFound(_("No FOB reference price has been recorded yet."))
         return Response(self.get_serializer(price).data)

@@ -87,6 +87,9 @@ def fob_import(
     source take ``default_source``.
     """
     default_source = (default_source or "").strip()
+    if "\x00" in text:
+        raise FobImportError(_("The file contains NUL characters; it is not a text CSV file."))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line endings
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=_delimiter(text))
     header = next(reader, None)
     if header is None:

@@ -42,11 +42,23 @@ def partner_update(*, partner: Partner, **changes) -> Partner:
     unknown = set(changes) - set(PARTNER_FIELDS)
     if unknown:
         raise ValidationError({field: _("This field cannot be changed.") for field in unknown})
+    if changes.get("kind", partner.kind) != partner.kind and _kind_is_in_use(partner):
+        raise ValidationError(
+            {"kind": _("This partner has users or contracts that depend on its kind; it cannot change.")}
+        )
     for field, value in changes.items():
         setattr(partner, field, value)
     partner.full_clean()
     partner.save(update_fields=[*changes, "updated_at"])
     return partner
+
+
+def _kind_is_in_use(partner: Partner) -> bool:
+    return (
+        partner.memberships.exists()
+        or partner.contracts_as_exporter.exists()
+        or partner.contracts_as_counterparty.exists()
+    )
 
 
 def partner_delete(*, partner: Partner) -> None:

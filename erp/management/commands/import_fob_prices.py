@@ -48,7 +48,7 @@ class Command(BaseCommand):
 
     def _companies(self, slug: str | None) -> list[Company]:
         if slug is None:
-            return list(Company.objects.all())
+            return list(Company.objects.active())  # suspended companies are left as they are
         company = Company.objects.filter(slug=slug).first()
         if company is None:
             raise CommandError(_("No company has the subdomain %(slug)r.") % {"slug": slug})
