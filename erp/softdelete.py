@@ -1,9 +1,10 @@
-"""Soft deletion for ERP records: deleted rows keep their data (``deleted_at``), vanish
-from the default manager, and an administrator can restore them."""
+"""Timestamps and soft deletion for ERP records. Deleted rows keep their data
+(``deleted_at``), vanish from the default manager, and an administrator can restore them."""
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 
 class AliveQuerySet(models.QuerySet):
@@ -12,6 +13,14 @@ class AliveQuerySet(models.QuerySet):
 
     def deleted(self):
         return self.filter(deleted_at__isnull=False)
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(_lazy("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_lazy("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class AliveManager(models.Manager.from_queryset(AliveQuerySet)):

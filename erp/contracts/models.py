@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from erp.partners.models import Partner
-from erp.softdelete import SoftDeleteModel
+from erp.softdelete import SoftDeleteModel, TimestampedModel
 
 
 class ContractStatus(models.TextChoices):
@@ -41,7 +41,7 @@ class Variety(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Contract(SoftDeleteModel):
+class Contract(TimestampedModel, SoftDeleteModel):
     code = models.CharField(_("code"), max_length=20, unique=True, editable=False)
     exporter = models.ForeignKey(
         Partner,
@@ -91,8 +91,6 @@ class Contract(SoftDeleteModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("contract")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from erp.contracts.models import Contract, Variety
 from erp.partners.models import Partner
-from erp.softdelete import AliveManager, AliveQuerySet, SoftDeleteModel
+from erp.softdelete import AliveManager, AliveQuerySet, SoftDeleteModel, TimestampedModel
 from erp.units import kg_to_qq, kg_to_tm
 
 
@@ -35,7 +35,7 @@ class LotManager(AliveManager.from_queryset(LotQuerySet)):
     pass
 
 
-class Lot(SoftDeleteModel):
+class Lot(TimestampedModel, SoftDeleteModel):
     code = models.CharField(_("code"), max_length=40, unique=True)
     owner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="lots", verbose_name=_("owner"))
     contract = models.ForeignKey(
@@ -63,8 +63,6 @@ class Lot(SoftDeleteModel):
     )
     received_on = models.DateField(_("received on"), null=True, blank=True)
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = LotManager()
     all_objects = LotQuerySet.as_manager()

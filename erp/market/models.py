@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from erp.contracts.models import PriceType, Variety
-from erp.softdelete import AliveManager, AliveQuerySet, SoftDeleteModel
+from erp.softdelete import AliveManager, AliveQuerySet, SoftDeleteModel, TimestampedModel
 
 
 class DemandQuerySet(AliveQuerySet):
@@ -19,7 +19,7 @@ class DemandManager(AliveManager.from_queryset(DemandQuerySet)):
     pass
 
 
-class Demand(SoftDeleteModel):
+class Demand(TimestampedModel, SoftDeleteModel):
     """What the exporter wants to buy each month: how centers and suppliers see it."""
 
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
@@ -34,8 +34,6 @@ class Demand(SoftDeleteModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DemandManager()
     all_objects = DemandQuerySet.as_manager()
@@ -59,7 +57,7 @@ class Demand(SoftDeleteModel):
             raise ValidationError(errors)
 
 
-class FobPrice(models.Model):
+class FobPrice(TimestampedModel):
     """Monthly FOB reference price of cacao in USD per TM, by source."""
 
     year = models.PositiveSmallIntegerField(
@@ -72,8 +70,6 @@ class FobPrice(models.Model):
         _("USD/TM"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     source = models.CharField(_("source"), max_length=100)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("FOB reference price")

@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from erp.softdelete import SoftDeleteModel
+from erp.softdelete import SoftDeleteModel, TimestampedModel
 from triboka.validators import validate_cedula, validate_ruc
 
 
@@ -58,7 +58,7 @@ def validate_tax_id(value: str) -> None:
         )
 
 
-class Partner(SoftDeleteModel):
+class Partner(TimestampedModel, SoftDeleteModel):
     """A supplier, collection center, exporter or buyer registered in the company's ERP."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -93,8 +93,6 @@ class Partner(SoftDeleteModel):
     )
     logo = models.ImageField(_("logo"), upload_to="partners/logos/", blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("partner")
