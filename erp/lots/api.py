@@ -23,6 +23,7 @@ from erp.access import (
     visible_partners,
 )
 from erp.partners.models import Partner
+from erp.units import CENT, kg_to_qq, kg_to_tm
 
 from . import selectors, services
 from .models import Lot, LotEvent
@@ -70,6 +71,36 @@ class LotSerializer(serializers.ModelSerializer):
         read_only_fields = ["contract", "created_at", "updated_at", "deleted_at"]
 
 
+class LotListSerializer(LotSerializer):
+    """The same output as LotSerializer, built directly: a page of 50 lots spent ~10 ms of
+    a ~20 ms request in DRF's per-field machinery. tests/erp/test_lots.py checks that both
+    give identical JSON, so the two cannot drift apart."""
+
+    def to_representation(self, lot):
+        moment = self.fields["created_at"].to_representation
+        return {
+            "id": lot.pk,
+            "code": lot.code,
+            "owner": lot.owner_id,
+            "owner_name": lot.owner.name,
+            "contract": lot.contract_id,
+            "contract_code": lot.contract.code if lot.contract_id else None,
+            "variety": lot.variety,
+            "weight_qq": str(kg_to_qq(lot.weight_kg)),
+            "weight_kg": str(lot.weight_kg.quantize(CENT)),
+            "weight_tm": str(kg_to_tm(lot.weight_kg)),
+            "humidity_percent": None
+            if lot.humidity_percent is None
+            else str(lot.humidity_percent.quantize(CENT)),
+            "status": lot.status,
+            "received_on": lot.received_on.isoformat() if lot.received_on else None,
+            "metadata": lot.metadata,
+            "created_at": moment(lot.created_at),
+            "updated_at": moment(lot.updated_at),
+            "deleted_at": moment(lot.deleted_at) if lot.deleted_at else None,
+        }
+
+
 class LotFilter(django_filters.FilterSet):
     received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
     received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
@@ -114,6 +145,9 @@ class LotViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.lot_list(user=self.request.user, include_deleted=self.action == "restore")
+
+    def get_serializer_class(self):
+        return LotListSerializer if self.action == "list" else LotSerializer
 
     def _owner(self, data, current=None):
         """Company-side users choose the owner; a center's lots belong to its partner."""

@@ -131,3 +131,23 @@ def test_soft_deleted_lots_keep_their_timeline_and_come_back(erp_a):
     assert erp_a.client("admin").post(f"/api/v1/lots/{lot.pk}/restore/").status_code == 200
     actions = [e["action"] for e in erp_a.client("admin").get(f"/api/v1/lots/{lot.pk}/timeline/").json()]
     assert actions[-2:] == ["deleted", "restored"]
+
+
+def test_the_fast_list_output_is_exactly_the_serializers(erp_a):
+    from erp.lots.api import LotListSerializer, LotSerializer
+    from erp.lots.selectors import lot_list
+
+    with tenant_context(erp_a.company):
+        lot_create(
+            user=erp_a.users["admin"],
+            owner=erp_a.partners["center"],
+            weight_kg=Decimal("1234.5"),
+            humidity_percent=Decimal("7"),
+            metadata={"fermentation_days": 6},
+            received_on="2026-10-02",
+        )
+        lots = list(lot_list(user=erp_a.users["admin"]))
+        assert [LotListSerializer(lot).data for lot in lots] == [LotSerializer(lot).data for lot in lots]
+    listed = erp_a.client("admin").get("/api/v1/lots/").json()["results"]
+    detailed = [erp_a.client("admin").get(f"/api/v1/lots/{row['id']}/").json() for row in listed]
+    assert listed == detailed
