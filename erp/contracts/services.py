@@ -59,10 +59,10 @@ def contract_transition(*, contract: Contract, to_status: str) -> Contract:
     """Move a contract along draft -> active -> in_execution -> fulfilled, or cancel it."""
     current = ContractStatus(contract.status)
     if to_status not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or _("none")
+        allowed = ", ".join(f"«{ContractStatus(s).label}»" for s in sorted(TRANSITIONS[current])) or _("none")
         raise ApplicationError(
-            _("A contract cannot go from %(current)s to %(target)s; allowed: %(allowed)s.")
-            % {"current": current.value, "target": to_status, "allowed": allowed},
+            _("A contract cannot go from «%(current)s» to «%(target)s»; allowed: %(allowed)s.")
+            % {"current": current.label, "target": ContractStatus(to_status).label, "allowed": allowed},
             code="illegal_transition",
         )
     contract.status = to_status

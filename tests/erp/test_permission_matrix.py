@@ -167,6 +167,25 @@ def body(method: str, path: str, world) -> dict | None:
         ("POST", "/api/v1/lots/"): {"owner": p["center"].pk, "weight_qq": "12.5", "humidity_percent": "7"},
         ("PATCH", "/api/v1/lots/{lot:center}/"): {"status": "dispatched"},
         ("PATCH", "/api/v1/lots/{lot:supplier}/"): {"humidity_percent": "8"},
+        ("PUT", "/api/v1/partners/{partner:supplier}/"): {
+            "name": "A Finca Uno",
+            "kind": "supplier",
+            "tax_id": world.partners["supplier"].tax_id,
+        },
+        ("PUT", "/api/v1/contracts/{contract:supplier}/"): {
+            "exporter": p["exporter"].pk,
+            "counterparty": p["supplier"].pk,
+            "volume_tm": "3",
+            "price_type": "differential",
+            "differential_usd_per_tm": "250",
+            "delivery_from": "2026-01-01",
+            "delivery_to": "2026-06-30",
+        },
+        ("PUT", "/api/v1/lots/{lot:center}/"): {
+            "owner": p["center"].pk,
+            "weight_qq": "100",
+            "status": "stored",
+        },
         ("POST", "/api/v1/contracts/{contract:center}/documents/"): {"kind": "invoice", "file": pdf_file()},
         ("POST", "/api/v1/calculator/"): {"spot": "6319", "differentials": ["200", "300"]},
         ("POST", "/api/v1/demand/"): {
