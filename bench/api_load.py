@@ -145,6 +145,9 @@ def token(port: int) -> str:
     return json.loads(payload)["access"]
 
 
+ENDPOINTS = {"lots": "/api/v1/lots/?page_size=50", "dashboard": "/api/v1/dashboard/"}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -252,20 +255,66 @@ def load_with_python(
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    return {
+        **_percentiles(latencies),
+        "requests": len(latencies),
+        "errors": len(errors),
+        "rps": len(latencies) / wall,
+        "client": "python",
+    }
+
+
+def load_at_rate(port: int, path: str, headers: dict, rate: float, seconds: float, connections: int) -> dict:
+    """Open loop: request i is due at start + i/rate whatever happened before, sent on one of
+    `connections` keep-alive connections; latency counts from when it was due, so a server
+    that falls behind shows it (no coordinated omission)."""
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    errors = []
+    lock = threading.Lock()
+    counter = iter(range(total))
+    start = time.perf_counter() + 0.2
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                return
+            due = start + index / rate
+            time.sleep(max(0.0, due - time.perf_counter()))
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - due
+            with lock:
+                (latencies if response.status == 200 else errors).append(
+                    elapsed if response.status == 200 else response.status
+                )
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    return {
+        **_percentiles(latencies),
+        "requests": len(latencies),
+        "errors": len(errors),
+        "rps": len(latencies) / wall,
+        "client": "python, open loop",
+    }
+
+
+def _percentiles(latencies: list[float]) -> dict:
     ordered = sorted(latencies)
 
     def pct(q):
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
 
-    return {
-        "requests": len(latencies),
-        "errors": len(errors),
-        "rps": len(latencies) / wall,
-        "p50": pct(0.50),
-        "p95": pct(0.95),
-        "p99": pct(0.99),
-        "client": "python",
-    }
+    return {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99)}
 
 
 def main() -> None:
@@ -276,6 +325,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", default="2,8", help="clients at a time; several, comma-separated")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--rates",
+        default="",
+        help="open-loop rates in requests/s (comma-separated), e.g. 30,60; sent on --connections",
+    )
+    parser.add_argument("--connections", type=int, default=4, help="keep-alive connections of the open loop")
+    parser.add_argument("--endpoints", default="lots,dashboard")
     args = parser.parse_args()
 
     from bench.provision import bench_database_url, prepare_database
@@ -310,12 +366,18 @@ def main() -> None:
         server = start_server(settings_module, port, args.workers, env)
         try:
             headers = {"Host": f"{SLUG}.localhost", "Authorization": f"Bearer {token(port)}"}
-            for name, path in (("lots", "/api/v1/lots/?page_size=50"), ("dashboard", "/api/v1/dashboard/")):
+            for name in args.endpoints.split(","):
+                path = ENDPOINTS[name]
                 load(port, path, headers, 50, 10, 2)  # warm-up
-                for concurrency in map(int, args.concurrency.split(",")):
+                for concurrency in filter(None, args.concurrency.split(",")):
                     print(f"{label}: {name}, {concurrency} at a time ...", flush=True)
                     results[(label, f"{name} c={concurrency}")] = load(
-                        port, path, headers, args.requests, args.seconds, concurrency
+                        port, path, headers, args.requests, args.seconds, int(concurrency)
+                    )
+                for rate in filter(None, args.rates.split(",")):
+                    print(f"{label}: {name}, {rate} requests/s (open loop) ...", flush=True)
+                    results[(label, f"{name} {rate}/s")] = load_at_rate(
+                        port, path, headers, float(rate), args.seconds, args.connections
                     )
         finally:
             server.terminate()

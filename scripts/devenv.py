@@ -241,8 +241,28 @@ def test(args) -> int:
         f"Tests use {db_sentence} (pytest creates its own test_ database there) "
         f"and Redis at {os.environ['REDIS_URL']}."
     )
+    ensure_browser()
     manage("makemigrations", "--check", "--dry-run", "-v", "1")
     return subprocess.run([PYTHON, "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
+
+
+def ensure_browser() -> None:
+    """Debian's chromium and chromium-driver for the end-to-end tests, installed like the other
+    services when missing (as root through apt-get); without them those tests are skipped."""
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        say(
+            "chromium/chromedriver are missing and cannot be installed here: "
+            "the browser tests will be skipped."
+        )
+        return
+    say("Installing chromium and chromium-driver (Debian packages) for the end-to-end tests ...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    installed = subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"], env=env)
+    if installed.returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=env)
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"], env=env)
 
 
 def read_dot_env() -> None:

@@ -197,3 +197,9 @@ def committed_company(django_db_setup, django_db_blocker, settings, tmp_path):
 @pytest.fixture
 def staff_api(db, root_host) -> APIClient:
     return bearer(root_host, login_tokens(root_host, STAFF_EMAIL)["access"])
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshots", action="store_true", help="end-to-end tests save dashboards to docs/screenshots/"
+    )

@@ -78,6 +78,7 @@ TENANT_APPS = [
     "erp.documents",
     "erp.calculator",
     "erp.market",
+    "erp.web",  # the HTML pages (no models)
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -140,6 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "erp.web.context.navigation",
             ],
         },
     },
@@ -224,7 +226,7 @@ CELERY_TIMEZONE = "America/Guayaquil"
 # ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_HASHERS = env.list(
     "DJANGO_PASSWORD_HASHERS",
@@ -268,7 +270,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "erp.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "erp.api.QuietFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -2,15 +2,14 @@
 
 from django.urls import include, path
 
-from triboka.accounts import views as account_views
 from triboka.admin_sites import company_admin_site
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
     path("accounts/", include("triboka.accounts.urls")),
     path("admin/", company_admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api-auth/", include("rest_framework.urls")),  # log in/out links of the browsable API
     path("", include("triboka.api_urls")),
     path("api/v1/", include("erp.urls")),
+    path("", include("erp.web.urls")),
 ]

@@ -1,10 +1,12 @@
 """The KPIs of a user's role, each one aggregate query over what the user may see."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Count, DateField, Sum
+from django.db.models.functions import Floor, TruncMonth
 from django.utils import timezone
 
 from erp.access import contracts_visible_to, lots_visible_to
@@ -125,6 +127,79 @@ def _last_calculation(user) -> dict | None:
     }
 
 
+def _contract_progress(user, limit: int = 8) -> list[dict]:
+    """The open contracts due soonest, each with contracted and delivered TM."""
+    from erp.contracts.services import delivered_kg_expression
+
+    contracts = (
+        contracts_visible_to(user, Contract.objects.filter(status__in=DELIVERING_STATUSES))
+        .annotate(delivered_kg=delivered_kg_expression())
+        .order_by("delivery_to", "code")
+        .values("id", "code", "volume_tm", "delivered_kg")[:limit]
+    )
+    return [
+        {
+            "id": row["id"],
+            "code": row["code"],
+            "contracted_tm": row["volume_tm"],
+            "delivered_tm": kg_to_tm(row["delivered_kg"]),
+        }
+        for row in contracts
+    ]
+
+
+def _month_starts(months: int) -> list:
+    first = timezone.localdate().replace(day=1)
+    starts = []
+    for _ in range(months):
+        starts.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return starts[::-1]
+
+
+def _monthly_deliveries(user, months: int = 12) -> list[dict]:
+    """Quintales dispatched in each of the last ``months`` months (zero when none)."""
+    starts = _month_starts(months)
+    visible = lots_visible_to(user, Lot.objects.all()).values("pk")
+    rows = (
+        LotEvent.objects.filter(
+            at__date__gte=starts[0], changes__status__1=LotStatus.DISPATCHED, lot__in=visible
+        )
+        .annotate(month=TruncMonth("at", output_field=DateField()))
+        .values("month")
+        .annotate(weight_kg=Sum("lot__weight_kg"))
+    )
+    by_month = {row["month"]: row["weight_kg"] for row in rows}
+    return [
+        {"month": start.strftime("%Y-%m"), "weight_qq": kg_to_qq(by_month.get(start, ZERO))}
+        for start in starts
+    ]
+
+
+def _humidity_distribution(user) -> list[dict]:
+    """Stored lots by whole humidity percentage (7 means 7.00 to 7.99 %)."""
+    rows = (
+        lots_visible_to(user, Lot.objects.filter(status=LotStatus.STORED, humidity_percent__isnull=False))
+        .annotate(band=Floor("humidity_percent"))
+        .values("band")
+        .annotate(lots=Count("id"))
+        .order_by("band")
+    )
+    return [{"from_percent": int(row["band"]), "lots": row["lots"]} for row in rows]
+
+
+def _fob_trend(months: int = 12) -> list[dict]:
+    """The last ``months`` monthly FOB prices of the latest price's source, oldest first."""
+    latest = FobPrice.objects.order_by("-year", "-month", "source").first()
+    if latest is None:
+        return []
+    prices = FobPrice.objects.filter(source=latest.source).order_by("-year", "-month")[:months]
+    return [
+        {"year": price.year, "month": price.month, "usd_per_tm": price.usd_per_tm, "source": price.source}
+        for price in reversed(prices)
+    ]
+
+
 def dashboard_for(*, user) -> dict:
     return {
         "role": user.role,
@@ -134,4 +209,8 @@ def dashboard_for(*, user) -> dict:
         "open_demand": _open_demand(),
         "latest_fob_price": _fob(),
         "last_calculation": _last_calculation(user),
+        "contract_progress": _contract_progress(user),
+        "monthly_deliveries": _monthly_deliveries(user),
+        "humidity_distribution": _humidity_distribution(user),
+        "fob_trend": _fob_trend(),
     }

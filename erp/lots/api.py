@@ -72,32 +72,31 @@ class LotSerializer(serializers.ModelSerializer):
 
 
 class LotListSerializer(LotSerializer):
-    """The same output as LotSerializer, built directly: a page of 50 lots spent ~10 ms of
-    a ~20 ms request in DRF's per-field machinery. tests/erp/test_lots.py checks that both
-    give identical JSON, so the two cannot drift apart."""
+    """The same output as LotSerializer, built from the rows of ``selectors.lot_rows``: a page
+    of 50 lots spent ~10 ms in DRF's per-field machinery and ~4 ms building model instances.
+    tests/erp/test_lots.py checks that both give identical JSON, so they cannot drift apart."""
 
-    def to_representation(self, lot):
+    def to_representation(self, row):
         moment = self.fields["created_at"].to_representation
+        humidity = row["humidity_percent"]
         return {
-            "id": lot.pk,
-            "code": lot.code,
-            "owner": lot.owner_id,
-            "owner_name": lot.owner.name,
-            "contract": lot.contract_id,
-            "contract_code": lot.contract.code if lot.contract_id else None,
-            "variety": lot.variety,
-            "weight_qq": str(kg_to_qq(lot.weight_kg)),
-            "weight_kg": str(lot.weight_kg.quantize(CENT)),
-            "weight_tm": str(kg_to_tm(lot.weight_kg)),
-            "humidity_percent": None
-            if lot.humidity_percent is None
-            else str(lot.humidity_percent.quantize(CENT)),
-            "status": lot.status,
-            "received_on": lot.received_on.isoformat() if lot.received_on else None,
-            "metadata": lot.metadata,
-            "created_at": moment(lot.created_at),
-            "updated_at": moment(lot.updated_at),
-            "deleted_at": moment(lot.deleted_at) if lot.deleted_at else None,
+            "id": row["id"],
+            "code": row["code"],
+            "owner": row["owner_id"],
+            "owner_name": row["owner__name"],
+            "contract": row["contract_id"],
+            "contract_code": row["contract__code"],
+            "variety": row["variety"],
+            "weight_qq": str(kg_to_qq(row["weight_kg"])),
+            "weight_kg": str(row["weight_kg"].quantize(CENT)),
+            "weight_tm": str(kg_to_tm(row["weight_kg"])),
+            "humidity_percent": None if humidity is None else str(humidity.quantize(CENT)),
+            "status": row["status"],
+            "received_on": row["received_on"].isoformat() if row["received_on"] else None,
+            "metadata": row["metadata"],
+            "created_at": moment(row["created_at"]),
+            "updated_at": moment(row["updated_at"]),
+            "deleted_at": moment(row["deleted_at"]) if row["deleted_at"] else None,
         }
 
 
@@ -146,8 +145,9 @@ class LotViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.lot_list(user=self.request.user, include_deleted=self.action == "restore")
 
-    def get_serializer_class(self):
-        return LotListSerializer if self.action == "list" else LotSerializer
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(selectors.lot_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(LotListSerializer(page, many=True).data)
 
     def _owner(self, data, current=None):
         """Company-side users choose the owner; a center's lots belong to its partner."""

@@ -12,3 +12,10 @@ def lot_list(*, user, include_deleted: bool = False) -> QuerySet[Lot]:
     manager = Lot.all_objects if include_deleted else Lot.objects
     lots = manager.select_related("owner", "contract").only(*LOT_FIELDS, "owner__name", "contract__code")
     return lots_visible_to(user, lots)
+
+
+def lot_rows(lots: QuerySet[Lot]) -> QuerySet:
+    """A list's lots as plain rows (the fields, the owner's name, the contract's code)."""
+    return lots.values(
+        *[field.attname for field in Lot._meta.concrete_fields], "owner__name", "contract__code"
+    )

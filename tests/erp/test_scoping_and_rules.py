@@ -11,6 +11,7 @@ from django_tenants.utils import tenant_context
 from erp.contracts.services import contract_assign_lot, contract_transition
 from erp.demo import minimal_pdf
 from erp.documents.services import document_upload
+from erp.lots.models import Lot
 from erp.lots.services import lot_create, lot_delete
 from erp.market.fob_import import FobImportError, fob_import
 from erp.partners.models import Membership
@@ -159,6 +160,22 @@ def test_counts_are_exact_up_to_the_cap_and_estimated_beyond(erp_a, monkeypatch)
     assert everything["count_exact"] is False and everything["count"] >= 3
     filtered = client.get("/api/v1/lots/", {"status": "stored"}).json()
     assert filtered["count_exact"] is True and filtered["count"] == 1
+
+
+def test_pages_beyond_a_short_estimate_are_still_reachable(erp_a, monkeypatch):
+    monkeypatch.setattr("erp.api.EXACT_COUNT_LIMIT", 1)
+    monkeypatch.setattr("erp.api._planner_estimate", lambda queryset: 0)  # far too low
+    client = erp_a.client("admin")
+    seen, url = [], "/api/v1/lots/?page_size=1"
+    while url:
+        page = client.get(url).json()
+        assert page["count_exact"] is False
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    with tenant_context(erp_a.company):
+        assert sorted(seen) == sorted(Lot.objects.values_list("pk", flat=True))
+    assert client.get(f"/api/v1/lots/?page_size=1&page={len(seen) + 1}").status_code == 404
+    assert client.get("/api/v1/lots/?page=zero").status_code == 404
 
 
 def test_a_partners_kind_cannot_change_while_users_or_contracts_depend_on_it(erp_a):

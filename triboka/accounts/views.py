@@ -1,8 +1,6 @@
 """Sign-in pages of a company site (Django's auth views with our templates)."""
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from .forms import LoginForm
@@ -28,8 +26,12 @@ set_password_done = auth_views.PasswordResetCompleteView.as_view(
     template_name="registration/set_password_done.html"
 )
 
-
-@login_required
-def home(request):
-    """The company's start page; the role dashboards are built on top of it."""
-    return render(request, "accounts/home.html", {"company": request.company})
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="registration/password_reset.html",
+    email_template_name="email/password_reset.txt",
+    subject_template_name="email/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="registration/password_reset_done.html"
+)

@@ -1,0 +1,31 @@
+"""The navigation of a company site: only the pages the user's role may open."""
+
+from django.urls import NoReverseMatch, resolve, reverse
+from django.utils.translation import gettext_lazy as _
+
+NAVIGATION = [
+    ("web:dashboard", _("Dashboard")),
+    ("web:contract_list", _("Contracts")),
+    ("web:lot_list", _("Lots")),
+    ("web:calculator", _("Calculator")),
+    ("web:demand_list", _("Demand")),
+    ("web:partner_list", _("Partners")),
+    ("web:user_list", _("Users")),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if not getattr(request, "company", None) or not (user and user.is_authenticated):
+        return {}
+    current = getattr(request.resolver_match, "url_name", None)
+    items = []
+    for name, label in NAVIGATION:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # the public site has no ERP pages
+            return {}
+        view = resolve(url).func
+        if user.role in getattr(view, "allowed_roles", ()):
+            items.append({"url": url, "label": label, "current": name.split(":")[1] == current})
+    return {"navigation": items}

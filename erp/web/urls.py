@@ -1,0 +1,34 @@
+"""Pages of a company site (namespace ``web``)."""
+
+from django.urls import path
+
+from .views import contracts, dashboard, lots, people, tools
+
+app_name = "web"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("contracts/", contracts.contract_list_page, name="contract_list"),
+    path("contracts/new/", contracts.contract_create, name="contract_create"),
+    path("contracts/<int:pk>/", contracts.contract_detail, name="contract_detail"),
+    path("contracts/<int:pk>/edit/", contracts.contract_edit, name="contract_edit"),
+    path("contracts/<int:pk>/transition/", contracts.contract_transition, name="contract_transition"),
+    path("contracts/<int:pk>/lots/", contracts.contract_assign_lot, name="contract_assign_lot"),
+    path("contracts/<int:pk>/documents/", contracts.document_upload, name="document_upload"),
+    path("documents/<int:pk>/download/", contracts.document_download, name="document_download"),
+    path("lots/", lots.lot_list_page, name="lot_list"),
+    path("lots/new/", lots.lot_create, name="lot_create"),
+    path("lots/<int:pk>/", lots.lot_detail, name="lot_detail"),
+    path("lots/<int:pk>/edit/", lots.lot_edit, name="lot_edit"),
+    path("calculator/", tools.calculator, name="calculator"),
+    path("demand/", tools.demand_list_page, name="demand_list"),
+    path("demand/new/", tools.demand_create, name="demand_create"),
+    path("demand/<int:pk>/edit/", tools.demand_edit, name="demand_edit"),
+    path("partners/", people.partner_list, name="partner_list"),
+    path("partners/new/", people.partner_create, name="partner_create"),
+    path("partners/<int:pk>/edit/", people.partner_edit, name="partner_edit"),
+    path("users/", people.user_list, name="user_list"),
+    path("users/invite/", people.user_invite, name="user_invite"),
+    path("users/<int:pk>/edit/", people.user_edit, name="user_edit"),
+    path("profile/", people.profile, name="profile"),
+]
