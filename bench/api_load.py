@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/api_load.py [--lots 100000] [--contracts 5000] [--requests 2000]
                                        [--seconds 20] [--concurrency 2,8] [--workers 2]
+                                       [--rates 30,45] [--connections 4] [--endpoints lots,dashboard]
 
 Uses the benchmark database (`triboka_bench`, filled with companies by bench/provision.py;
 BENCH_DATABASE_URL to choose another). Fills one company, `bench-api`, with the partners,
@@ -11,7 +12,8 @@ contracts and lots asked for (bulk inserts, once), then starts uvicorn with --wo
 the host). For each it sends the same bounded load (at most --requests requests or --seconds
 seconds, --concurrency clients at a time, keep-alive connections) to `GET /api/v1/lots/?page_size=50`
 and `GET /api/v1/dashboard/`, and reports requests/s and p50/p95/p99, and the ratio of the
-two throughputs.
+two throughputs. ``--rates`` adds an open-loop load: requests due at a fixed rate, latency
+counted from when each was due.
 """
 
 import argparse

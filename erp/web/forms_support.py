@@ -31,6 +31,11 @@ def attach_errors(form, error: ValidationError, aliases: dict) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
+def changes_of(form) -> dict:
+    """What the user changed on an edit form: the fields an update service is given."""
+    return {field: form.cleaned_data[field] for field in form.changed_data}
+
+
 def paginate(request, queryset, per_page: int = PAGE_SIZE):
     """A page of a list (404 for a page that does not exist); counts above the cap are the
     database's estimate, as in the API."""

@@ -24,7 +24,7 @@ from erp.partners.models import Partner
 from erp.units import kg_to_qq, kg_to_tm, tm_to_kg
 from erp.web.access import can, role_required
 from erp.web.forms import AssignLotForm, ContractFilterForm, ContractForm, DocumentUploadForm, TransitionForm
-from erp.web.forms_support import call_service, paginate
+from erp.web.forms_support import call_service, changes_of, paginate
 from triboka.errors import ApplicationError
 
 
@@ -127,7 +127,7 @@ def contract_edit(request, pk):
     contract = _contract(request, pk)
     form = ContractForm(request.POST or None, instance=contract, partners=_partners(request))
     if request.method == "POST" and form.is_valid():
-        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        changes = changes_of(form)
         fresh = Contract.objects.get(pk=contract.pk)  # the form wrote its input on `contract`
         if call_service(form, lambda: services.contract_update(contract=fresh, **changes)):
             messages.success(request, _("Contract %(code)s saved.") % {"code": contract.code})

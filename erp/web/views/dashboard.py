@@ -32,7 +32,6 @@ def _charts(kpis: dict) -> dict:
             [(row["code"], row["contracted_tm"], row["delivered_tm"]) for row in kpis["contract_progress"]],
             title=_("Contracted, delivered and pending per contract"),
             unit="TM",
-            decimal_pos=3,
             done_label=_("Delivered"),
             pending_label=_("Pending"),
         ),

@@ -14,7 +14,7 @@ from erp.lots.selectors import lot_list
 from erp.partners.models import Partner
 from erp.web.access import can, role_required
 from erp.web.forms import LotFilterForm, LotForm
-from erp.web.forms_support import call_service, paginate
+from erp.web.forms_support import call_service, changes_of, paginate
 
 WEIGHT_ALIASES = {"weight_kg": "weight_qq"}
 
@@ -102,7 +102,7 @@ def lot_edit(request, pk):
     choose_owner = is_company_side(request.user)
     form = LotForm(request.POST or None, instance=lot, partners=_partners(request), choose_owner=choose_owner)
     if request.method == "POST" and form.is_valid():
-        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        changes = changes_of(form)
         if "code" in changes and not changes["code"]:
             changes.pop("code")  # an empty code keeps the one the lot has
         fresh = lot_list(user=request.user).get(pk=lot.pk)

@@ -13,7 +13,7 @@ from erp.partners.api import PartnerViewSet, UserViewSet
 from erp.partners.models import Partner
 from erp.web.access import can, role_required
 from erp.web.forms import PartnerForm, ProfileForm, UserChangeForm, UserInviteForm
-from erp.web.forms_support import call_service, paginate
+from erp.web.forms_support import call_service, changes_of, paginate
 from triboka.accounts.models import User
 from triboka.accounts.services import user_update_profile
 
@@ -53,7 +53,7 @@ def partner_edit(request, pk):
     partner = get_object_or_404(Partner.objects, pk=pk)
     form = PartnerForm(request.POST or None, request.FILES or None, instance=partner)
     if request.method == "POST" and form.is_valid():
-        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        changes = changes_of(form)
         fresh = Partner.objects.get(pk=partner.pk)
         if call_service(form, lambda: partner_services.partner_update(partner=fresh, **changes)):
             messages.success(request, _("Partner %(name)s saved.") % {"name": fresh.name})
@@ -98,7 +98,7 @@ def user_edit(request, pk):
     }
     form = UserChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        changes = changes_of(form)
         if call_service(form, lambda: partner_services.user_change(user=person, **changes)):
             messages.success(request, _("User %(email)s saved.") % {"email": person.email})
             return redirect("web:user_list")

@@ -13,7 +13,7 @@ from erp.market.models import Demand
 from erp.market.selectors import demand_list
 from erp.web.access import can, role_required
 from erp.web.forms import CALCULATOR_ROWS, CalculatorForm, DemandForm
-from erp.web.forms_support import call_service, paginate
+from erp.web.forms_support import call_service, changes_of, paginate
 
 
 @role_required(CalculatorView, "post")
@@ -62,7 +62,7 @@ def demand_edit(request, pk):
     demand = get_object_or_404(demand_list(user=request.user), pk=pk)
     form = DemandForm(request.POST or None, instance=demand)
     if request.method == "POST" and form.is_valid():
-        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        changes = changes_of(form)
         fresh = Demand.objects.get(pk=demand.pk)
         if call_service(form, lambda: market_services.demand_update(demand=fresh, **changes)):
             messages.success(request, _("Demand saved."))
