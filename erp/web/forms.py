@@ -39,7 +39,7 @@ class ContractFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All"))] + ContractStatus.choices
     )
     counterparty = forms.ModelChoiceField(
-        label=_("Counterparty"), required=False, queryset=Partner.objects.none()
+        label=_("Counterparty"), required=False, queryset=Partner.objects.none(), empty_label=_("All")
     )
 
     def __init__(self, *args, partners, **kwargs):
@@ -118,13 +118,14 @@ class LotFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + LotStatus.choices
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=Partner.objects.none())
-    contract = forms.ModelChoiceField(label=_("Contract"), required=False, queryset=Contract.objects.none())
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), required=False, queryset=Partner.objects.none(), empty_label=_("All")
+    )
+    contract = forms.CharField(label=_("Contract code"), required=False, max_length=20)
 
-    def __init__(self, *args, partners, contracts, **kwargs):
+    def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = partners
-        self.fields["contract"].queryset = contracts
 
 
 class CalculatorForm(forms.Form):

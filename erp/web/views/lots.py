@@ -6,8 +6,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from erp.access import contracts_visible_to, is_company_side, partners_visible_to, user_partner_id
-from erp.contracts.models import Contract
+from erp.access import is_company_side, partners_visible_to, user_partner_id
 from erp.lots import services
 from erp.lots.api import LotViewSet
 from erp.lots.selectors import lot_list
@@ -25,19 +24,18 @@ def _partners(request):
 
 @role_required(LotViewSet, "list")
 def lot_list_page(request):
-    form = LotFilterForm(
-        request.GET or None,
-        partners=_partners(request),
-        contracts=contracts_visible_to(request.user, Contract.objects.order_by("-created_at")),
-    )
+    form = LotFilterForm(request.GET or None, partners=_partners(request))
     lots = lot_list(user=request.user).order_by("-created_at", "-id")
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
             lots = lots.filter(Q(code__icontains=data["q"]) | Q(owner__name__icontains=data["q"]))
-        for field in ("status", "owner", "contract"):
-            if data[field]:
-                lots = lots.filter(**{field: data[field]})
+        if data["status"]:
+            lots = lots.filter(status=data["status"])
+        if data["owner"]:
+            lots = lots.filter(owner=data["owner"])
+        if data["contract"]:
+            lots = lots.filter(contract__code__iexact=data["contract"].strip())
     return render(
         request,
         "web/lots/list.html",
