@@ -11,6 +11,7 @@ from rest_framework.pagination import PageNumberPagination
 # Above this many rows a list reports an estimated count: an exact COUNT(*) over 100k lots
 # took ~12 ms of every page request, a count capped at 10,001 rows ~4 ms, at 1,001 ~1 ms.
 EXACT_COUNT_LIMIT = 1_000
+MAX_OFFSET = 2**62
 
 
 class LargeTablePaginator(Paginator):
@@ -54,6 +55,8 @@ class LargeTablePaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if (number - 1) * self.per_page > MAX_OFFSET:  # PostgreSQL's OFFSET is a bigint
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
 

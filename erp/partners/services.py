@@ -46,6 +46,8 @@ def partner_update(*, partner: Partner, **changes) -> Partner:
         raise ValidationError(
             {"kind": _("This partner has users or contracts that depend on its kind; it cannot change.")}
         )
+    if changes.get("logo") is False:  # a form's "clear" box: no logo any more
+        changes["logo"] = ""
     for field, value in changes.items():
         setattr(partner, field, value)
     partner.full_clean()

@@ -2,6 +2,7 @@
 comma, dates) and render it back with errors; the rules live in the services they feed."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from erp.calculator.services import MAX_DIFFERENTIALS
@@ -26,11 +27,17 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["exporter"].queryset = partners.filter(kind="exporter")
-        self.fields["counterparty"].queryset = partners
+        current = Partner.objects.filter(pk__in=[self.instance.exporter_id, self.instance.counterparty_id])
+        # A party deactivated since stays choosable on its contracts.
+        self.fields["exporter"].queryset = (partners | current).filter(kind="exporter").distinct()
+        self.fields["counterparty"].queryset = (partners | current).distinct()
 
     def _post_clean(self):
         """The service validates the contract (model rules included); not twice here."""
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
 
 class ContractFilterForm(forms.Form):
@@ -59,23 +66,26 @@ class AssignLotForm(forms.Form):
         label=_("Lot code"), max_length=40, widget=forms.TextInput(attrs={"list": "assignable-lots"})
     )
 
-    def __init__(self, *args, lots, **kwargs):
+    def __init__(self, *args, lots, contract, **kwargs):
         super().__init__(*args, **kwargs)
         self.lots = lots
+        self.contract = contract
 
     def clean_lot(self):
         lot = self.lots.filter(code=self.cleaned_data["lot"].strip()).first()
         if lot is None:
-            raise forms.ValidationError(
-                _(
-                    "No lot with this code can go under a contract: it may not exist, be yours to "
-                    "see, or already be dispatched, rejected or under a contract."
-                )
-            )
+            raise forms.ValidationError(_("There is no lot with this code among the lots you may see."))
         return lot
 
     def suggestions(self):
-        return self.lots.order_by("-created_at")[:100]
+        """Recent lots of the contract's parties that are not under it and still count."""
+        parties = [self.contract.exporter_id, self.contract.counterparty_id]
+        return (
+            self.lots.filter(owner_id__in=parties)
+            .exclude(contract=self.contract)
+            .exclude(status__in=[LotStatus.DISPATCHED, LotStatus.REJECTED])
+            .order_by("-created_at")[:100]
+        )
 
 
 class DocumentUploadForm(forms.Form):
@@ -164,6 +174,26 @@ class DemandForm(forms.ModelForm):
         """The service validates the demand."""
 
 
+class _StoredLogo:
+    """What ClearableFileInput shows as "currently": the file's name, linked to the page
+    that serves it (media are not public)."""
+
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self):
+        return self.name
+
+
+class LogoInput(forms.ClearableFileInput):
+    logo_url = None
+
+    def format_value(self, value):
+        if self.is_initial(value) and self.logo_url:
+            return _StoredLogo(value.name.rsplit("/", 1)[-1], self.logo_url)
+        return super().format_value(value)
+
+
 class PartnerForm(forms.ModelForm):
     class Meta:
         model = Partner
@@ -172,6 +202,12 @@ class PartnerForm(forms.ModelForm):
             "province", "canton", "latitude", "longitude", "logo", "is_active",
         ]  # fmt: skip
         localized_fields = ["latitude", "longitude"]
+        widgets = {"logo": LogoInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.logo:
+            self.fields["logo"].widget.logo_url = reverse("web:partner_logo", args=[self.instance.pk])
 
     def _post_clean(self):
         """The service validates the partner (RUC/cédula included)."""
@@ -198,6 +234,7 @@ class UserChangeForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=UserInviteForm.base_fields["role"].choices)
     partner = forms.ModelChoiceField(label=_("Partner"), required=False, queryset=Partner.objects.all())
+    language = forms.ChoiceField(label=_("Language"), choices=User._meta.get_field("language").choices)
     is_active = forms.BooleanField(
         label=_("Active"), required=False, help_text=_("A deactivated user cannot log in.")
     )

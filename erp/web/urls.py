@@ -27,6 +27,7 @@ urlpatterns = [
     path("partners/", people.partner_list, name="partner_list"),
     path("partners/new/", people.partner_create, name="partner_create"),
     path("partners/<int:pk>/edit/", people.partner_edit, name="partner_edit"),
+    path("partners/<int:pk>/logo/", people.partner_logo, name="partner_logo"),
     path("users/", people.user_list, name="user_list"),
     path("users/invite/", people.user_invite, name="user_invite"),
     path("users/<int:pk>/edit/", people.user_edit, name="user_edit"),

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
-from .forms import LoginForm
+from .forms import LoginForm, PasswordResetForm
 
 login = auth_views.LoginView.as_view(
     template_name="registration/login.html",
@@ -26,7 +26,15 @@ set_password_done = auth_views.PasswordResetCompleteView.as_view(
     template_name="registration/set_password_done.html"
 )
 
-password_reset = auth_views.PasswordResetView.as_view(
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+password_reset = PasswordResetView.as_view(
     template_name="registration/password_reset.html",
     email_template_name="email/password_reset.txt",
     subject_template_name="email/password_reset_subject.txt",

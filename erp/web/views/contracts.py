@@ -18,7 +18,7 @@ from erp.documents import signing
 from erp.documents.api import ContractDocumentsView, DocumentViewSet
 from erp.documents.models import DocumentAccessAction
 from erp.documents.selectors import document_list
-from erp.lots.models import Lot, LotStatus
+from erp.lots.models import Lot
 from erp.lots.selectors import lot_list
 from erp.partners.models import Partner
 from erp.units import kg_to_qq, kg_to_tm, tm_to_kg
@@ -46,6 +46,7 @@ def contract_list_page(request):
             contracts = contracts.filter(
                 Q(code__icontains=data["q"])
                 | Q(counterparty__name__icontains=data["q"])
+                | Q(exporter__name__icontains=data["q"])
                 | Q(notes__icontains=data["q"])
             )
         if data["status"]:
@@ -95,18 +96,14 @@ def _detail_context(request, contract, **forms) -> dict:
         "can_upload": request.user.role in ContractDocumentsView.action_roles["post"],
         "upload_form": forms.get("upload_form") or DocumentUploadForm(),
         "assign_form": forms.get("assign_form")
-        or (AssignLotForm(lots=_assignable(request)) if may_assign else None),
+        or (AssignLotForm(lots=_assignable(request), contract=contract) if may_assign else None),
     }
 
 
 def _assignable(request):
-    """Lots that may still go under a contract: not under one, not dispatched or rejected
-    (the service has the last word: parties, volume)."""
-    return (
-        lots_visible_to(request.user, Lot.objects.select_related("owner"))
-        .filter(contract__isnull=True)
-        .exclude(status__in=[LotStatus.DISPATCHED, LotStatus.REJECTED])
-    )
+    """The lots the user may name; the service decides whether one may go (parties, status,
+    volume, a contract it is under already), as for the API."""
+    return lots_visible_to(request.user, Lot.objects.select_related("owner"))
 
 
 @role_required(ContractViewSet, "create")
@@ -125,6 +122,12 @@ def contract_create(request):
 @role_required(ContractViewSet, "update")
 def contract_edit(request, pk):
     contract = _contract(request, pk)
+    if contract.status not in OPEN_STATUSES:
+        messages.error(
+            request,
+            _("A %(status)s contract cannot be edited.") % {"status": contract.get_status_display().lower()},
+        )
+        return redirect("web:contract_detail", contract.pk)
     form = ContractForm(request.POST or None, instance=contract, partners=_partners(request))
     if request.method == "POST" and form.is_valid():
         changes = changes_of(form)
@@ -148,6 +151,8 @@ def contract_transition(request, pk):
             )
         except ApplicationError as error:
             messages.error(request, error.message)
+    else:
+        messages.error(request, _("Choose one of the statuses offered."))
     return redirect("web:contract_detail", contract.pk)
 
 
@@ -155,7 +160,7 @@ def contract_transition(request, pk):
 @role_required(ContractViewSet, "assign_lot")
 def contract_assign_lot(request, pk):
     contract = _contract(request, pk)
-    form = AssignLotForm(request.POST, lots=_assignable(request))
+    form = AssignLotForm(request.POST, lots=_assignable(request), contract=contract)
     if form.is_valid():
         lot = call_service(
             form,

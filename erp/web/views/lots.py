@@ -1,19 +1,25 @@
 """Lots: list with filters, detail with the traceability timeline, create and edit."""
 
+from datetime import date
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from erp.access import is_company_side, partners_visible_to, user_partner_id
 from erp.lots import services
 from erp.lots.api import LotViewSet
+from erp.lots.models import Lot
 from erp.lots.selectors import lot_list
 from erp.partners.models import Partner
 from erp.web.access import can, role_required
 from erp.web.forms import LotFilterForm, LotForm
 from erp.web.forms_support import call_service, changes_of, paginate
+from erp.web.templatetags.erp_web import percent, qq
 
 WEIGHT_ALIASES = {"weight_kg": "weight_qq"}
 
@@ -55,7 +61,7 @@ def lot_detail(request, pk):
         "web/lots/detail.html",
         {
             "lot": lot,
-            "events": lot.events.select_related("actor").order_by("-at", "-id"),
+            "events": _timeline(lot),
             "can_edit": can(request.user, LotViewSet, "update"),
         },
     )
@@ -110,3 +116,42 @@ def lot_edit(request, pk):
             messages.success(request, _("Lot %(code)s saved.") % {"code": fresh.code})
             return redirect("web:lot_detail", lot.pk)
     return render(request, "web/lots/form.html", {"form": form, "lot": lot})
+
+
+def _timeline(lot) -> list:
+    """The lot's events, each change as (field label, before, after) in the user's words:
+    choice labels, the owner's name, weights in qq, not stored identifiers."""
+    events = list(lot.events.select_related("actor").order_by("-at", "-id"))
+    owner_ids = {value for event in events for value in event.changes.get("owner", []) if value}
+    names = dict(Partner.all_objects.filter(pk__in=owner_ids).values_list("pk", "name"))
+    for event in events:
+        event.rows = [
+            (_field_label(field), _shown(field, values[0], names), _shown(field, values[1], names))
+            for field, values in event.changes.items()
+            if isinstance(values, list) and len(values) == 2
+        ]
+    return events
+
+
+def _field_label(field: str) -> str:
+    if field == "weight_kg":
+        return _("Weight")
+    try:
+        return capfirst(Lot._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field
+
+
+def _shown(field: str, value, names: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if field == "owner":
+        return names.get(value, str(value))
+    if field == "weight_kg":
+        return qq(value)
+    if field == "humidity_percent":
+        return percent(value)
+    if field == "received_on":
+        return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    choices = dict(Lot._meta.get_field(field).choices or []) if field in ("status", "variety") else {}
+    return str(choices.get(value, value))

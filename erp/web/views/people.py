@@ -1,8 +1,11 @@
 """Partners and users of the company (the company admin's pages), and the user's profile."""
 
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -12,7 +15,7 @@ from erp.partners import services as partner_services
 from erp.partners.api import PartnerViewSet, UserViewSet
 from erp.partners.models import Partner
 from erp.web.access import can, role_required
-from erp.web.forms import PartnerForm, ProfileForm, UserChangeForm, UserInviteForm
+from erp.web.forms import PartnerForm, ProfileForm, SearchForm, UserChangeForm, UserInviteForm
 from erp.web.forms_support import call_service, changes_of, paginate
 from triboka.accounts.models import User
 from triboka.accounts.services import user_update_profile
@@ -21,7 +24,8 @@ from triboka.accounts.services import user_update_profile
 @role_required(PartnerViewSet, "list")
 def partner_list(request):
     partners = partners_visible_to(request.user, Partner.objects.order_by("name"))
-    query = request.GET.get("q", "").strip()
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if query:
         partners = partners.filter(
             Q(name__icontains=query) | Q(tax_id__icontains=query) | Q(canton__icontains=query)
@@ -35,6 +39,21 @@ def partner_list(request):
             "can_edit": can(request.user, PartnerViewSet, "create"),
         },
     )
+
+
+@role_required(PartnerViewSet, "retrieve")
+def partner_logo(request, pk):
+    """A partner's logo, to those who may see the partner (media are not served publicly)."""
+    partner = get_object_or_404(partners_visible_to(request.user, Partner.objects), pk=pk)
+    if not partner.logo:
+        raise Http404
+    try:
+        handle = partner.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=mimetypes.guess_type(partner.logo.name)[0] or "image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @role_required(PartnerViewSet, "create")
@@ -64,7 +83,8 @@ def partner_edit(request, pk):
 @role_required(UserViewSet, "list")
 def user_list(request):
     users = User.objects.select_related("membership__partner").order_by("email")
-    query = request.GET.get("q", "").strip()
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if query:
         users = users.filter(Q(email__icontains=query) | Q(full_name__icontains=query))
     return render(request, "web/users/list.html", {"page": paginate(request, users), "query": query})
@@ -94,6 +114,7 @@ def user_edit(request, pk):
         "full_name": person.full_name,
         "role": person.role,
         "partner": membership.partner if membership else None,
+        "language": person.language,
         "is_active": person.is_active,
     }
     form = UserChangeForm(request.POST or None, initial=initial)

@@ -154,7 +154,7 @@ def test_an_admin_deactivates_a_user(erp_a):
     person = erp_a.users["supplier"]
     response = page_client(erp_a, "admin").post(
         f"/users/{person.pk}/edit/",
-        {"role": "supplier", "partner": erp_a.partners["supplier"].pk, "full_name": ""},
+        {"role": "supplier", "partner": erp_a.partners["supplier"].pk, "full_name": "", "language": "es"},
     )
     assert response.status_code == 302
     with tenant_context(erp_a.company):
@@ -198,3 +198,96 @@ def test_lists_are_paginated(erp_a):
     assert 'rel="next"' in first
     assert client.get("/lots/?page=2").status_code == 200
     assert client.get("/lots/?page=99").status_code == 404
+
+
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (4, 4), "brown").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_partner_logo_is_served_to_those_who_see_the_partner_and_can_be_cleared(erp_a):
+    partner = erp_a.partners["center"]
+    admin = page_client(erp_a, "admin")
+    form = {"name": partner.name, "kind": "center", "tax_id": partner.tax_id, "is_active": "on"}
+    logo = SimpleUploadedFile("logo.png", _png(), content_type="image/png")
+    assert admin.post(f"/partners/{partner.pk}/edit/", {**form, "logo": logo}).status_code == 302
+    assert f"/partners/{partner.pk}/logo/" in admin.get("/partners/").content.decode()
+    served = page_client(erp_a, "center").get(f"/partners/{partner.pk}/logo/")
+    assert served.status_code == 200 and b"".join(served.streaming_content).startswith(b"\x89PNG")
+    assert page_client(erp_a, "supplier").get(f"/partners/{partner.pk}/logo/").status_code == 404
+    assert admin.post(f"/partners/{partner.pk}/edit/", {**form, "logo-clear": "on"}).status_code == 302
+    with tenant_context(erp_a.company):
+        partner.refresh_from_db()
+        assert not partner.logo
+
+
+def test_odd_query_strings_answer_pages_not_errors(erp_a):
+    admin = page_client(erp_a, "admin")
+    assert admin.get("/partners/?q=%00").status_code == 200
+    assert admin.get("/users/?q=%00").status_code == 200
+    assert admin.get("/lots/?page=99999999999999999999").status_code == 404
+    refused = admin.get("/lots/?status=bogus").content.decode()
+    assert 'role="alert"' in refused
+
+
+def test_a_contract_with_a_party_deactivated_since_can_still_be_edited(erp_a):
+    contract = erp_a.contracts["center"]
+    with tenant_context(erp_a.company):
+        center = erp_a.partners["center"]
+        center.is_active = False
+        center.save(update_fields=["is_active"])
+    client = page_client(erp_a, "admin")
+    page = client.get(f"/contracts/{contract.pk}/edit/")
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    data.update(exporter=contract.exporter_id, counterparty=center.pk, notes="Nota nueva")
+    for field in ("signed_on", "delivery_from", "delivery_to"):
+        if data.get(field):
+            data[field] = data[field].isoformat()
+    for field in ("volume_tm", "price_usd_per_tm", "differential_usd_per_tm"):
+        if data.get(field) is not None:
+            data[field] = str(data[field]).replace(".", ",")
+    response = client.post(f"/contracts/{contract.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    with tenant_context(erp_a.company):
+        assert Contract.objects.get(pk=contract.pk).notes == "Nota nueva"
+
+
+def test_a_closed_contract_is_not_offered_for_editing(erp_a):
+    contract = erp_a.contracts["supplier"]
+    client = page_client(erp_a, "admin")
+    client.post(f"/contracts/{contract.pk}/transition/", {"status": "cancelled"})
+    response = client.get(f"/contracts/{contract.pk}/edit/", follow=True)
+    assert response.redirect_chain and "no se puede editar" in response.content.decode()
+
+
+def test_an_unknown_status_is_answered_with_a_message(erp_a):
+    contract = erp_a.contracts["center"]
+    response = page_client(erp_a, "admin").post(
+        f"/contracts/{contract.pk}/transition/", {"status": "bogus"}, follow=True
+    )
+    assert 'class="error"' in response.content.decode()
+
+
+def test_an_invited_user_can_ask_for_a_new_link_and_the_form_is_throttled(erp_a, settings):
+    from erp.partners.services import user_invite
+
+    with tenant_context(erp_a.company):
+        user_invite(email="invitada@finca.ec", role="admin", base_url="http://x")
+    client = page_client(erp_a, None)
+    assert client.post("/accounts/password/forgotten/", {"email": "invitada@finca.ec"}).status_code == 302
+    assert mail.outbox[-1].to == ["invitada@finca.ec"]
+    settings.LOGIN_THROTTLE_RATE = "2/min"
+    answers = [client.post("/accounts/password/forgotten/", {"email": "invitada@finca.ec"}) for _ in range(4)]
+    assert answers[-1].status_code == 200 and 'role="alert"' in answers[-1].content.decode()
+
+
+def test_the_timeline_reads_in_the_users_words(erp_a):
+    lot = erp_a.lots["center"]
+    body = page_client(erp_a, "admin").get(f"/lots/{lot.pk}/").content.decode()
+    assert "A Centro de Acopio" in body and "Almacenado" in body and "100,00 qq" in body
+    assert "weight_kg" not in body and "owner:" not in body
