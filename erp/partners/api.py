@@ -1,15 +1,18 @@
 """Partners, and the company's users with their partner bindings (/api/v1/partners/, /api/v1/users/)."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from erp.access import ADMIN, EVERYONE, ActionRoles, partners_visible_to
 from triboka.accounts.models import COMPANY_ROLES, Language, User
 
 from . import services
+from .logos import logo_response
 from .models import Partner
 
 
@@ -20,6 +23,15 @@ class PartnerSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at", "deleted_at"]
         # Uniqueness and cross-field rules are the service's (model full_clean).
         validators = []
+
+    def to_representation(self, partner):
+        """The logo's address is the API's own (``.../logo/``): media are not public."""
+        data = super().to_representation(partner)
+        if partner.logo:
+            data["logo"] = reverse(
+                "partner-logo", kwargs={"pk": partner.pk}, request=self.context.get("request")
+            )
+        return data
 
 
 class PartnerFilter(django_filters.FilterSet):
@@ -35,6 +47,7 @@ class PartnerViewSet(viewsets.ModelViewSet):
     action_roles = {
         "list": EVERYONE,
         "retrieve": EVERYONE,
+        "logo": EVERYONE,
         "create": ADMIN,
         "update": ADMIN,
         "partial_update": ADMIN,
@@ -60,6 +73,15 @@ class PartnerViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.partner_delete(partner=instance)
+
+    @extend_schema(
+        request=None,
+        responses={(200, "image/*"): OpenApiTypes.BINARY, 404: OpenApiResponse(description="No logo.")},
+    )
+    @action(detail=True, methods=["get"])
+    def logo(self, request, pk=None):
+        """The partner's logo image."""
+        return logo_response(self.get_object())
 
     @extend_schema(request=None, responses=PartnerSerializer)
     @action(detail=True, methods=["post"])

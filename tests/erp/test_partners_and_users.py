@@ -82,6 +82,22 @@ def test_a_logo_must_be_a_real_image(erp_a):
     assert bad.status_code == 400 and "logo" in bad.json()
 
 
+def test_the_logo_is_served_by_the_api_to_those_who_see_the_partner(erp_a, erp_b):
+    partner = erp_a.partners["center"]
+    image = io.BytesIO(png_bytes())
+    image.name = "logo.png"
+    erp_a.client("admin").patch(f"/api/v1/partners/{partner.pk}/", {"logo": image}, format="multipart")
+    link = erp_a.client("center").get(f"/api/v1/partners/{partner.pk}/").json()["logo"]
+    assert link == f"http://{erp_a.host}/api/v1/partners/{partner.pk}/logo/"
+    served = erp_a.client("center").get(link)
+    assert served.status_code == 200 and b"".join(served.streaming_content).startswith(b"\x89PNG")
+    assert erp_a.client("supplier").get(link).status_code == 404
+    assert erp_a.client(None).get(link).status_code == 401
+    other = erp_b.client("admin")
+    other.defaults["HTTP_HOST"] = erp_a.host
+    assert other.get(link).status_code == 401  # B's token on A's site
+
+
 def test_partner_users_see_only_their_partner(erp_a):
     names = [p["name"] for p in erp_a.client("center").get("/api/v1/partners/").json()["results"]]
     assert names == [erp_a.partners["center"].name]

@@ -1,11 +1,8 @@
 """Partners and users of the company (the company admin's pages), and the user's profile."""
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -13,6 +10,7 @@ from django.utils.translation import gettext as _
 from erp.access import partners_visible_to
 from erp.partners import services as partner_services
 from erp.partners.api import PartnerViewSet, UserViewSet
+from erp.partners.logos import logo_response
 from erp.partners.models import Partner
 from erp.web.access import can, role_required
 from erp.web.forms import PartnerForm, ProfileForm, SearchForm, UserChangeForm, UserInviteForm
@@ -44,16 +42,7 @@ def partner_list(request):
 @role_required(PartnerViewSet, "retrieve")
 def partner_logo(request, pk):
     """A partner's logo, to those who may see the partner (media are not served publicly)."""
-    partner = get_object_or_404(partners_visible_to(request.user, Partner.objects), pk=pk)
-    if not partner.logo:
-        raise Http404
-    try:
-        handle = partner.logo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=mimetypes.guess_type(partner.logo.name)[0] or "image/png")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return logo_response(get_object_or_404(partners_visible_to(request.user, Partner.objects), pk=pk))
 
 
 @role_required(PartnerViewSet, "create")
