@@ -225,89 +225,80 @@ def load_with_wrk(port: int, path: str, headers: dict, seconds: float, concurren
     }
 
 
+class _Tally:
+    """Latencies of the 200s and statuses of the rest, shared by the client threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors: list[int] = []
+
+    def get(self, connection, path: str, headers: dict, since: float) -> None:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - since
+        with self.lock:
+            if response.status == 200:
+                self.latencies.append(elapsed)
+            else:
+                self.errors.append(response.status)
+
+    def run(self, worker, threads: int, started: float, client: str) -> dict:
+        pool = [threading.Thread(target=worker) for _ in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        wall = time.perf_counter() - started
+        return {
+            **_percentiles(self.latencies),
+            "requests": len(self.latencies),
+            "errors": len(self.errors),
+            "rps": len(self.latencies) / wall,
+            "client": client,
+        }
+
+
 def load_with_python(
     port: int, path: str, headers: dict, requests: int, seconds: float, concurrency: int
 ) -> dict:
-    latencies: list[float] = []
-    errors = []
-    lock = threading.Lock()
+    """Closed loop: each client sends its next request when the last one is answered."""
+    tally = _Tally()
     deadline = time.perf_counter() + seconds
     counter = iter(range(requests))
 
     def worker():
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while time.perf_counter() < deadline:
-            with lock:
+            with tally.lock:
                 if next(counter, None) is None:
                     return
-            started = time.perf_counter()
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            elapsed = time.perf_counter() - started
-            with lock:
-                (latencies if response.status == 200 else errors).append(
-                    elapsed if response.status == 200 else response.status
-                )
+            tally.get(connection, path, headers, since=time.perf_counter())
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    return {
-        **_percentiles(latencies),
-        "requests": len(latencies),
-        "errors": len(errors),
-        "rps": len(latencies) / wall,
-        "client": "python",
-    }
+    return tally.run(worker, concurrency, time.perf_counter(), "python")
 
 
 def load_at_rate(port: int, path: str, headers: dict, rate: float, seconds: float, connections: int) -> dict:
     """Open loop: request i is due at start + i/rate whatever happened before, sent on one of
     `connections` keep-alive connections; latency counts from when it was due, so a server
     that falls behind shows it (no coordinated omission)."""
-    total = int(rate * seconds)
-    latencies: list[float] = []
-    errors = []
-    lock = threading.Lock()
-    counter = iter(range(total))
+    tally = _Tally()
+    counter = iter(range(int(rate * seconds)))
     start = time.perf_counter() + 0.2
 
     def worker():
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while True:
-            with lock:
+            with tally.lock:
                 index = next(counter, None)
             if index is None:
                 return
             due = start + index / rate
             time.sleep(max(0.0, due - time.perf_counter()))
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            elapsed = time.perf_counter() - due
-            with lock:
-                (latencies if response.status == 200 else errors).append(
-                    elapsed if response.status == 200 else response.status
-                )
+            tally.get(connection, path, headers, since=due)
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - start
-    return {
-        **_percentiles(latencies),
-        "requests": len(latencies),
-        "errors": len(errors),
-        "rps": len(latencies) / wall,
-        "client": "python, open loop",
-    }
+    return tally.run(worker, connections, start, "python, open loop")
 
 
 def _percentiles(latencies: list[float]) -> dict:
