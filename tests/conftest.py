@@ -2,7 +2,12 @@
 PostgreSQL, each with an administrator and a plain user; tests run in transactions."""
 
 import os
+import socket
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -60,7 +65,16 @@ def _test_settings(tmp_path_factory):
     # throttles or routing generation.
     prefix = f"test{os.getpid()}"
     caches = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
+    layers = settings.CHANNEL_LAYERS
+    if "CONFIG" in layers["default"]:  # the live daphne derives the same prefix from CACHE_KEY_PREFIX
+        layers = {
+            "default": {
+                **layers["default"],
+                "CONFIG": {**layers["default"]["CONFIG"], "prefix": f"{prefix}:asgi"},
+            }
+        }
     with override_settings(
+        CHANNEL_LAYERS=layers,
         PASSWORD_HASHERS=hashers,
         STORAGES=storages,
         LOGIN_THROTTLE_RATE="10000/min",
@@ -203,3 +217,90 @@ def pytest_addoption(parser):
     parser.addoption(
         "--screenshots", action="store_true", help="end-to-end tests save dashboards to docs/screenshots/"
     )
+
+
+# --- a live site: daphne serving the test database, for browsers and websocket clients ---
+
+LIVE_SLUG = "navegador"
+LIVE_PASSWORD = "Cacao-e2e-2026!"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    user = settings["USER"] or "postgres"
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    host, port = settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def live_company(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A committed company with the demo data (users of every role, lots, contracts)."""
+    from erp.demo import demo_erp_populate
+
+    backups = override_settings(BACKUP_ROOT=tmp_path_factory.mktemp("e2e-backups"))
+    with django_db_blocker.unblock(), backups:
+        company = company_provision(
+            name="Navegador Cacao",
+            slug=LIVE_SLUG,
+            ruc="1700000779001",  # a RUC no other test company uses
+            kind="exporter",
+            license_type="saas",
+            admin_email=f"admin@{LIVE_SLUG}.ec",
+            admin_password=LIVE_PASSWORD,
+        ).company
+        with tenant_context(company):
+            logins = dict(
+                (role, email)
+                for email, role in demo_erp_populate(
+                    company=company, password=LIVE_PASSWORD, email_domain=f"{LIVE_SLUG}.ec"
+                )
+            )
+        logins["admin"] = f"admin@{LIVE_SLUG}.ec"
+        connection.set_schema_to_public()
+        yield company, logins
+        company_delete(company=Company.objects.get(pk=company.pk), confirm_slug=LIVE_SLUG)
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session")
+def daphne_site(live_company):
+    """daphne on 127.0.0.1 serving the test database (real Redis channel layer); yields the
+    live company's base URL."""
+    company, _logins = live_company
+    port = _free_port()
+    env = {  # the test session's settings (tests/conftest.py), for the server process
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "triboka.settings",
+        "DJANGO_READ_DOT_ENV": "0",
+        "DJANGO_DEBUG": "1",  # static files through the finders, as in `make run`
+        "DJANGO_PASSWORD_HASHERS": ",".join(settings.PASSWORD_HASHERS),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
+        "LOGIN_THROTTLE_RATE": settings.LOGIN_THROTTLE_RATE,
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "triboka.asgi:application"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail("daphne exited before listening")
+            time.sleep(0.2)
+    yield f"http://{company.primary_domain}:{port}"
+    server.terminate()
+    server.wait(timeout=20)

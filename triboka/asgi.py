@@ -1,4 +1,5 @@
-"""ASGI entry point for daphne: HTTP now; websockets join with the realtime issue."""
+"""ASGI entry point for daphne: HTTP through Django, websockets through Channels with the
+company resolved from the host (triboka/websockets.py)."""
 
 import os
 
@@ -8,6 +9,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "triboka.settings")
 
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402  (after Django is set up)
+# After Django is set up:
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import path, re_path  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from erp.notifications.consumers import NotificationConsumer  # noqa: E402
+from triboka.websockets import CompanyWebsocketMiddleware, NoSuchSocket  # noqa: E402
+
+websocket_urlpatterns = [
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+    re_path(r"", NoSuchSocket.as_asgi()),
+]
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": CompanyWebsocketMiddleware(URLRouter(websocket_urlpatterns)),
+    }
+)

@@ -78,6 +78,7 @@ TENANT_APPS = [
     "erp.documents",
     "erp.calculator",
     "erp.market",
+    "erp.notifications",
     "erp.web",  # the HTML pages (no models)
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -9,9 +9,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from erp.demo import minimal_pdf
 from erp.lots.models import Lot
+from tests.conftest import LIVE_PASSWORD as PASSWORD
 from triboka.accounts.models import User
-
-from .conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -44,10 +43,10 @@ def message(browser) -> str:
 
 
 def test_a_center_registers_a_lot_uploads_a_document_and_prices_a_quintal(
-    browser, live_site, e2e_company, tmp_path, screenshots
+    browser, daphne_site, live_company, tmp_path, screenshots
 ):
-    company, logins = e2e_company
-    log_in(browser, live_site, logins["center"])
+    company, logins = live_company
+    log_in(browser, daphne_site, logins["center"])
 
     charts = browser.find_elements(By.CSS_SELECTOR, ".chart-card svg[role=img]")
     assert len(charts) == 5 and all(chart.size["width"] > 200 for chart in charts)
@@ -92,9 +91,9 @@ def test_a_center_registers_a_lot_uploads_a_document_and_prices_a_quintal(
     assert "277,55" in result and "273,02" in result
 
 
-def test_a_supplier_sees_only_its_own_lots(browser, live_site, e2e_company, screenshots):
-    company, logins = e2e_company
-    log_in(browser, live_site, logins["supplier"])
+def test_a_supplier_sees_only_its_own_lots(browser, daphne_site, live_company, screenshots):
+    company, logins = live_company
+    log_in(browser, daphne_site, logins["supplier"])
     if screenshots:
         browser.save_screenshot(str(screenshots / "dashboard-supplier.png"))
     browser.find_element(By.LINK_TEXT, "Lotes").click()
@@ -108,9 +107,9 @@ def test_a_supplier_sees_only_its_own_lots(browser, live_site, e2e_company, scre
 
 
 @pytest.mark.parametrize("role", ["admin", "exporter"])
-def test_the_company_side_dashboards(browser, live_site, e2e_company, screenshots, role):
-    _company, logins = e2e_company
-    log_in(browser, live_site, logins[role])
+def test_the_company_side_dashboards(browser, daphne_site, live_company, screenshots, role):
+    _company, logins = live_company
+    log_in(browser, daphne_site, logins[role])
     assert len(browser.find_elements(By.CSS_SELECTOR, ".chart-card svg[role=img]")) == 5
     if screenshots:
         browser.save_screenshot(str(screenshots / f"dashboard-{role}.png"))
