@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from erp.chat.api import ChatViewSet
 from erp.contracts.api import ContractViewSet
 from erp.dashboard.api import DashboardView
 from erp.lots.api import LotViewSet
@@ -13,6 +14,7 @@ router.register("partners", PartnerViewSet, basename="partner")
 router.register("users", UserViewSet, basename="user")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("lots", LotViewSet, basename="lot")
+router.register("chats", ChatViewSet, basename="chat")
 
 urlpatterns = [
     path("dashboard/", DashboardView.as_view(), name="dashboard"),

@@ -13,11 +13,13 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
 
+from erp.chat.consumers import ContractChatConsumer  # noqa: E402
 from erp.notifications.consumers import NotificationConsumer  # noqa: E402
 from triboka.websockets import CompanyWebsocketMiddleware, NoSuchSocket  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi()),
+    path("ws/contracts/<int:contract_id>/chat/", ContractChatConsumer.as_asgi()),
     re_path(r"", NoSuchSocket.as_asgi()),
 ]
 

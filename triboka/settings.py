@@ -78,6 +78,7 @@ TENANT_APPS = [
     "erp.documents",
     "erp.calculator",
     "erp.market",
+    "erp.chat",
     "erp.notifications",
     "erp.web",  # the HTML pages (no models)
 ]
@@ -310,6 +311,10 @@ CONTRACT_VOLUME_TOLERANCE_PERCENT = env.int("CONTRACT_VOLUME_TOLERANCE_PERCENT",
 # Uploaded documents: largest size, and how long a download link stays valid.
 DOCUMENT_MAX_UPLOAD_MB = env.int("DOCUMENT_MAX_UPLOAD_MB", default=20)
 DOCUMENT_LINK_SECONDS = env.int("DOCUMENT_LINK_SECONDS", default=300)
+# Contract chat: longest message, and how many messages a user may send per window.
+CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=2000)
+CHAT_RATE_MESSAGES = env.int("CHAT_RATE_MESSAGES", default=20)
+CHAT_RATE_SECONDS = env.int("CHAT_RATE_SECONDS", default=10)
 
 # ---------------------------------------------------------------------------------------
 # Language, time

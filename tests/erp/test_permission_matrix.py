@@ -99,7 +99,14 @@ def latest_fob(world):
     return fob_price_create(year=2026, month=10, usd_per_tm=Decimal("6480.15"), source="BCE")
 
 
+def center_chat(world):
+    from erp.chat.models import ChatRoom
+
+    return ChatRoom.objects.get_or_create(contract=world.contracts["center"])[0]
+
+
 PREPARE = {
+    "chat:center": center_chat,
     "partner:deleted": deleted_partner,
     "contract:deleted": deleted_contract,
     "lot:deleted": deleted_lot,
@@ -203,6 +210,8 @@ def body(method: str, path: str, world) -> dict | None:
             "source": "BCE",
         },
         ("PATCH", "/api/v1/fob-prices/{fob:latest}/"): {"usd_per_tm": "6500.00"},
+        ("POST", "/api/v1/chats/{chat:center}/messages/"): {"text": "¿Cuándo llega el lote?"},
+        ("POST", "/api/v1/chats/{chat:center}/read/"): {"up_to": 1},
     }
     return bodies.get((method, path))
 

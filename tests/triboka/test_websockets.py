@@ -37,7 +37,7 @@ async def _close_code(site, host, path, **options) -> int:
     pytest.fail("the socket stayed open")
 
 
-def _access_token(company, email: str) -> str:
+def _user_token(company, email: str) -> str:
     with tenant_context(company):
         return str(LoginSerializer.get_token(User.objects.get(email=email)).access_token)
 
@@ -51,7 +51,7 @@ def live(daphne_site, live_company, django_db_blocker):
             "company": company,
             "host": company.primary_domain,
             "logins": logins,
-            "token": lambda role: _access_token(company, logins[role]),
+            "token": lambda role: _user_token(company, logins[role]),
         }
 
 
