@@ -49,9 +49,10 @@ class ContractChatConsumer(AsyncJsonWebsocketConsumer):
     @in_company
     def _post(self, content: dict) -> dict | None:
         if content.get("type") == "read":
-            services.chat_mark_read(
-                room=self.room, user=self.scope["user"], up_to=int(content.get("up_to") or 0)
-            )
+            up_to = content.get("up_to")
+            if not isinstance(up_to, int) or isinstance(up_to, bool):
+                return {"detail": "up_to", "up_to": ["A message id."]}
+            services.chat_mark_read(room=self.room, user=self.scope["user"], up_to=up_to)
             return None
         try:
             services.chat_message_post(

@@ -56,11 +56,15 @@ def test_participants_receive_each_message_once_it_is_saved(chat, django_db_bloc
             heard = [await _next_message(center), await _next_message(exporter)]
             await center.send(json.dumps({"text": ""}))
             refused = await _next_message(center)
-            return heard, refused
+            await center.send(json.dumps({"type": "read", "up_to": "many"}))
+            bad_read = await _next_message(center)
+            await center.send("[1, 2]")
+            not_an_object = json.loads(await asyncio.wait_for(center.recv(), 10))
+            return heard, refused, bad_read, not_an_object
 
-    heard, refused = asyncio.run(scenario())
+    heard, refused, bad_read, not_an_object = asyncio.run(scenario())
     assert heard[0] == heard[1] and heard[0]["message"]["text"] == "¿Cuándo despachan?"
-    assert "text" in refused["error"]
+    assert "text" in refused["error"] and "up_to" in bad_read["error"] and "error" in not_an_object
     with django_db_blocker.unblock(), tenant_context(chat["company"]):
         saved = ChatMessage.objects.get(pk=heard[0]["message"]["id"])  # saved before it was broadcast
         assert saved.text == "¿Cuándo despachan?" and saved.room.contract_id == chat["contract"].pk
