@@ -104,6 +104,12 @@ def chat_mark_read(*, room: ChatRoom, user, up_to: int) -> ChatReadMark:
     return mark
 
 
+def chat_messages_latest(*, room: ChatRoom, count: int = 50):
+    """The last ``count`` messages, oldest first."""
+    latest = ChatMessage.objects.filter(room=room).select_related("author").order_by("-pk")[:count]
+    return list(reversed(latest))
+
+
 def chat_messages_after(*, room: ChatRoom, after: int = 0, limit: int = 200):
     return list(
         ChatMessage.objects.filter(room=room, pk__gt=after).select_related("author").order_by("pk")[:limit]

@@ -88,6 +88,10 @@ class AssignLotForm(forms.Form):
         )
 
 
+class ChatForm(forms.Form):
+    text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class DocumentUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
     file = forms.FileField(label=_("File"), allow_empty_file=True)  # the service refuses empty files

@@ -15,6 +15,7 @@ urlpatterns = [
     path("contracts/<int:pk>/transition/", contracts.contract_transition, name="contract_transition"),
     path("contracts/<int:pk>/lots/", contracts.contract_assign_lot, name="contract_assign_lot"),
     path("contracts/<int:pk>/documents/", contracts.document_upload, name="document_upload"),
+    path("contracts/<int:pk>/chat/", contracts.chat_post, name="chat_post"),
     path("documents/<int:pk>/download/", contracts.document_download, name="document_download"),
     path("lots/", lots.lot_list_page, name="lot_list"),
     path("lots/new/", lots.lot_create, name="lot_create"),

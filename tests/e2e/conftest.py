@@ -25,10 +25,7 @@ def _browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture
-def browser(daphne_site):
-    if reason := _browser_missing():
-        pytest.skip(reason)
+def new_driver():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -44,6 +41,22 @@ def browser(daphne_site):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
+    return driver
+
+
+@pytest.fixture
+def browser(daphne_site):
+    if reason := _browser_missing():
+        pytest.skip(reason)
+    driver = new_driver()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def second_browser(browser):
+    """Another person at another computer (its own cookies)."""
+    driver = new_driver()
     yield driver
     driver.quit()
 

@@ -7,6 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from erp.contracts.models import Contract
 from erp.demo import minimal_pdf
 from erp.lots.models import Lot
 from tests.conftest import LIVE_PASSWORD as PASSWORD
@@ -113,3 +114,22 @@ def test_the_company_side_dashboards(browser, daphne_site, live_company, screens
     assert len(browser.find_elements(By.CSS_SELECTOR, ".chart-card svg[role=img]")) == 5
     if screenshots:
         browser.save_screenshot(str(screenshots / f"dashboard-{role}.png"))
+
+
+def test_the_contract_chat_is_live_between_two_people(browser, second_browser, daphne_site, live_company):
+    company, logins = live_company
+    with tenant_context(company):
+        contract = Contract.objects.filter(counterparty__memberships__user__email=logins["center"]).first()
+    for driver, role in ((browser, "center"), (second_browser, "exporter")):
+        log_in(driver, daphne_site, logins[role])
+        driver.get(f"{daphne_site}/contracts/{contract.pk}/#chat")
+        WebDriverWait(driver, 15).until(
+            EC.presence_of_element_located((By.CSS_SELECTOR, "section.chat.live"))
+        )
+    browser.find_element(By.CSS_SELECTOR, "section.chat textarea").send_keys("¿Despachan el lote mañana?")
+    browser.find_element(By.CSS_SELECTOR, "section.chat button[type=submit]").click()
+    for driver in (browser, second_browser):  # no reload: it came through the socket
+        WebDriverWait(driver, 15).until(
+            EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".chat-log"), "¿Despachan el lote mañana?")
+        )
+    assert browser.current_url.endswith("#chat")

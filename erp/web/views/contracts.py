@@ -5,10 +5,13 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from erp.access import lots_visible_to, partners_visible_to
+from erp.chat import services as chat_services
+from erp.chat.api import ChatViewSet
 from erp.contracts import services
 from erp.contracts.api import ContractViewSet
 from erp.contracts.models import OPEN_STATUSES, Contract, ContractStatus
@@ -23,7 +26,14 @@ from erp.lots.selectors import lot_list
 from erp.partners.models import Partner
 from erp.units import kg_to_qq, kg_to_tm, tm_to_kg
 from erp.web.access import can, role_required
-from erp.web.forms import AssignLotForm, ContractFilterForm, ContractForm, DocumentUploadForm, TransitionForm
+from erp.web.forms import (
+    AssignLotForm,
+    ChatForm,
+    ContractFilterForm,
+    ContractForm,
+    DocumentUploadForm,
+    TransitionForm,
+)
 from erp.web.forms_support import call_service, changes_of, paginate
 from triboka.errors import ApplicationError
 
@@ -76,7 +86,14 @@ def _detail_context(request, contract, **forms) -> dict:
     contracted_kg = tm_to_kg(contract.volume_tm)
     pending_kg = max(contracted_kg - delivered_kg, 0)
     may_assign = can(user, ContractViewSet, "assign_lot")
+    room = chat_services.chat_room_for(user=user, contract_id=contract.pk)
     return {
+        "chat": {
+            "room": room,
+            "messages": chat_services.chat_messages_latest(room=room),
+            "unread": chat_services.chat_unread_count(room=room, user=user),
+            "form": forms.get("chat_form") or ChatForm(),
+        },
         "contract": contract,
         "progress": {
             "contracted_kg": contracted_kg,
@@ -206,3 +223,23 @@ def document_download(request, pk):
         document=document, user=request.user, action=DocumentAccessAction.DOWNLOAD
     )
     return HttpResponseRedirect(signing.download_url(document=document, request=request))
+
+
+@require_POST
+@role_required(ChatViewSet, "post_message")
+def chat_post(request, pk):
+    """The chat form of the contract page (without JavaScript; with it, the socket sends)."""
+    contract = _contract(request, pk)
+    form = ChatForm(request.POST)
+    if form.is_valid():
+        room = chat_services.chat_room_for(user=request.user, contract_id=contract.pk)
+        sent = call_service(
+            form,
+            lambda: chat_services.chat_message_post(
+                room=room, user=request.user, text=form.cleaned_data["text"]
+            ),
+        )
+        if sent:
+            return redirect(reverse("web:contract_detail", args=[contract.pk]) + "#chat")
+    context = _detail_context(request, contract, chat_form=form)
+    return render(request, "web/contracts/detail.html", context, status=400)

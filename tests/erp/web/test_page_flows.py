@@ -291,3 +291,18 @@ def test_the_timeline_reads_in_the_users_words(erp_a):
     body = page_client(erp_a, "admin").get(f"/lots/{lot.pk}/").content.decode()
     assert "A Centro de Acopio" in body and "Almacenado" in body and "100,00 qq" in body
     assert "weight_kg" not in body and "owner:" not in body
+
+
+def test_the_contract_page_has_its_chat_and_posts_without_javascript(erp_a):
+    contract = erp_a.contracts["center"]
+    center = page_client(erp_a, "center")
+    sent = center.post(f"/contracts/{contract.pk}/chat/", {"text": "Mañana llegan 40 qq"})
+    assert sent.status_code == 302 and sent["Location"].endswith("#chat")
+    page = page_client(erp_a, "exporter").get(f"/contracts/{contract.pk}/").content.decode()
+    assert "Mañana llegan 40 qq" in page and "1 sin leer" in page
+    refused = center.post(f"/contracts/{contract.pk}/chat/", {"text": "   "})
+    assert refused.status_code == 400 and 'class="error"' in refused.content.decode()
+    assert (
+        page_client(erp_a, "supplier").post(f"/contracts/{contract.pk}/chat/", {"text": "hola"}).status_code
+        == 404
+    )
