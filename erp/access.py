@@ -100,3 +100,27 @@ def visible_contracts(request):
     from erp.contracts.models import Contract
 
     return contracts_visible_to(request.user, Contract.objects.all()) if request else Contract.objects.none()
+
+
+def contract_participants(contract):
+    """Active users who take part in a contract: the company side, and the users of its
+    exporter and counterparty partners."""
+    from triboka.accounts.models import User
+
+    return User.objects.filter(is_active=True).filter(
+        Q(role__in=COMPANY_SIDE)
+        | Q(
+            membership__partner_id__in=[contract.exporter_id, contract.counterparty_id],
+            membership__partner__deleted_at__isnull=True,
+        )
+    )
+
+
+def lot_watchers(lot):
+    """Active users who follow a lot: the company side and the users of its owner partner."""
+    from triboka.accounts.models import User
+
+    return User.objects.filter(is_active=True).filter(
+        Q(role__in=COMPANY_SIDE)
+        | Q(membership__partner_id=lot.owner_id, membership__partner__deleted_at__isnull=True)
+    )

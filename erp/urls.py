@@ -7,6 +7,7 @@ from erp.chat.api import ChatViewSet
 from erp.contracts.api import ContractViewSet
 from erp.dashboard.api import DashboardView
 from erp.lots.api import LotViewSet
+from erp.notifications.api import DeviceViewSet, NotificationViewSet
 from erp.partners.api import PartnerViewSet, UserViewSet
 
 router = DefaultRouter()
@@ -15,6 +16,8 @@ router.register("users", UserViewSet, basename="user")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("lots", LotViewSet, basename="lot")
 router.register("chats", ChatViewSet, basename="chat")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("devices", DeviceViewSet, basename="device")
 
 urlpatterns = [
     path("dashboard/", DashboardView.as_view(), name="dashboard"),

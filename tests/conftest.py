@@ -73,7 +73,11 @@ def _test_settings(tmp_path_factory):
                 "CONFIG": {**layers["default"]["CONFIG"], "prefix": f"{prefix}:asgi"},
             }
         }
+    from triboka.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True  # tasks run inline; test_celery_tenancy runs a worker
     with override_settings(
+        CELERY_TASK_ALWAYS_EAGER=True,
         CHANNEL_LAYERS=layers,
         PASSWORD_HASHERS=hashers,
         STORAGES=storages,

@@ -315,6 +315,9 @@ DOCUMENT_LINK_SECONDS = env.int("DOCUMENT_LINK_SECONDS", default=300)
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=2000)
 CHAT_RATE_MESSAGES = env.int("CHAT_RATE_MESSAGES", default=20)
 CHAT_RATE_SECONDS = env.int("CHAT_RATE_SECONDS", default=10)
+# Push notifications through Firebase Cloud Messaging: the service account's JSON file.
+# Unset: the push channel is off (and `check` says so).
+FCM_CREDENTIALS_FILE = env("FCM_CREDENTIALS_FILE", default="")
 
 # ---------------------------------------------------------------------------------------
 # Language, time

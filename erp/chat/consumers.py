@@ -6,6 +6,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import ValidationError
 
 from erp.contracts.models import Contract
+from erp.notifications.triggers import room_enter, room_leave
 from triboka.errors import ApplicationError
 from triboka.websockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, group_name, in_company
 
@@ -32,11 +33,17 @@ class ContractChatConsumer(AsyncJsonWebsocketConsumer):
         except PermissionError:
             return CLOSE_FORBIDDEN
         self.group = group_name(self.scope["schema_name"], "contract", self.room.contract_id, "chat")
+        room_enter(self.room.pk, self.scope["user"].pk)
         return None
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self._leave()
+
+    @in_company
+    def _leave(self):
+        room_leave(self.room.pk, self.scope["user"].pk)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):

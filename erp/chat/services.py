@@ -84,6 +84,9 @@ def chat_message_post(*, room: ChatRoom, user, text: str = "", attachment=None) 
     _check_rate(user)
     message = ChatMessage.objects.create(room=room, author=user, text=text, attachment=attachment)
     chat_mark_read(room=room, user=user, up_to=message.pk)
+    from erp.notifications.triggers import on_chat_message
+
+    on_chat_message(message)
     payload = {"type": "chat.message", "message": message_data(message)}
     group = room_group(room)
     transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, payload))

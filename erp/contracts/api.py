@@ -163,7 +163,7 @@ class ContractViewSet(viewsets.ModelViewSet):
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         contract = services.contract_transition(
-            contract=self.get_object(), to_status=serializer.validated_data["status"]
+            contract=self.get_object(), to_status=serializer.validated_data["status"], user=request.user
         )
         return Response(self._fresh(contract))
 

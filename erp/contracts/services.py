@@ -55,7 +55,8 @@ def contract_update(*, contract: Contract, **changes) -> Contract:
     return contract
 
 
-def contract_transition(*, contract: Contract, to_status: str) -> Contract:
+@transaction.atomic
+def contract_transition(*, contract: Contract, to_status: str, user=None) -> Contract:
     """Move a contract along draft -> active -> in_execution -> fulfilled, or cancel it."""
     current = ContractStatus(contract.status)
     if to_status not in TRANSITIONS[current]:
@@ -68,6 +69,9 @@ def contract_transition(*, contract: Contract, to_status: str) -> Contract:
     contract.status = to_status
     contract.status_changed_at = timezone.now()
     contract.save(update_fields=["status", "status_changed_at", "updated_at"])
+    from erp.notifications.triggers import on_contract_status
+
+    on_contract_status(contract, user)
     return contract
 
 

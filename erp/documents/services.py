@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.contracts.models import Contract
+from erp.notifications import triggers
 
 from .models import Document, DocumentAccess, DocumentAccessAction
 
@@ -61,6 +62,7 @@ def document_upload(*, contract: Contract, kind: str, uploaded_file: UploadedFil
         with transaction.atomic():
             document.save()
             document_access_record(document=document, user=user, action=DocumentAccessAction.UPLOAD)
+            triggers.on_document_uploaded(document, user)
     except Exception:
         default_storage.delete(document.file.name)  # no file without its row
         raise

@@ -105,6 +105,10 @@ def lot_update(*, lot: Lot, user, **changes) -> Lot:
     lot.save(update_fields=[*diff, "updated_at"])
     action = LotEventAction.STATUS_CHANGED if set(diff) == {"status"} else LotEventAction.UPDATED
     lot_record_event(lot=lot, user=user, action=action, changes=diff)
+    if diff.get("status", [None, None])[1] == LotStatus.REJECTED:
+        from erp.notifications.triggers import on_lot_rejected
+
+        on_lot_rejected(lot, user)
     return lot
 
 

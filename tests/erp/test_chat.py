@@ -101,3 +101,28 @@ def test_rooms_of_company_a_are_not_on_company_b(erp_a, erp_b):
     a_token_on_b = erp_a.client("admin")
     a_token_on_b.defaults["HTTP_HOST"] = erp_b.host
     assert a_token_on_b.get(f"{URL}{room_a}/messages/").status_code == 401
+
+
+def test_participants_away_from_the_room_are_notified_those_in_it_are_not(
+    erp_a, django_capture_on_commit_callbacks
+):
+    from erp.notifications.models import Notification
+    from erp.notifications.triggers import room_enter, room_leave
+
+    room = room_of(erp_a, "center")
+    with tenant_context(erp_a.company):
+        Notification.objects.all().delete()
+        room_enter(room, erp_a.users["exporter"].pk)  # the exporter has the chat open
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            erp_a.client("center").post(
+                f"{URL}{room}/messages/", {"text": "¿Llegó el camión?"}, format="json"
+            )
+    finally:
+        with tenant_context(erp_a.company):
+            room_leave(room, erp_a.users["exporter"].pk)
+    with tenant_context(erp_a.company):
+        told = set(Notification.objects.filter(kind="chat_message").values_list("user__email", flat=True))
+    assert erp_a.users["admin"].email in told
+    assert erp_a.users["exporter"].email not in told and erp_a.users["center"].email not in told
+    assert erp_a.users["supplier"].email not in told

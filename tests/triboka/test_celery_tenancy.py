@@ -26,11 +26,13 @@ def record_schema(self, key: str, retry: bool = False):
 def worker(django_db_setup, django_db_blocker):
     """A Celery worker thread consuming the test Redis broker; it reads committed rows only
     (the companies), so the database stays unblocked while it runs."""
+    app.conf.task_always_eager = False  # the tests elsewhere run tasks inline
     with django_db_blocker.unblock():
         with start_worker(
             app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
         ):
             yield
+    app.conf.task_always_eager = True
 
 
 def recorded(key: str, count: int, seconds: float = 20) -> list[str]:

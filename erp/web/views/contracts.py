@@ -162,7 +162,9 @@ def contract_transition(request, pk):
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
-            services.contract_transition(contract=contract, to_status=form.cleaned_data["status"])
+            services.contract_transition(
+                contract=contract, to_status=form.cleaned_data["status"], user=request.user
+            )
             messages.success(
                 request, _("The contract is now «%(status)s».") % {"status": contract.get_status_display()}
             )
