@@ -15,3 +15,21 @@ def development_secret_key_check(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def push_channel_check(app_configs, **kwargs):
+    """Push notifications say at start-up that they are off, and why: never a silent no-op."""
+    from django.core.checks import Info
+
+    if not settings.FCM_CREDENTIALS_FILE:
+        reason = "FCM_CREDENTIALS_FILE is not set"
+    else:
+        reason = "sending through FCM is not built yet; the credentials are not used"
+    return [
+        Info(
+            f"Push notifications are off: {reason}. In-app and e-mail notifications work; "
+            "devices can still register.",
+            id="triboka.I001",
+        )
+    ]

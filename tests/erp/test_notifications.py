@@ -124,3 +124,10 @@ def test_notifications_and_devices_stay_in_their_company(erp_a, erp_b, django_ca
         assert Device.objects.get().user == erp_a.users["center"]
         assert Notification.objects.filter(user__email=erp_a.users["center"].email).count() == 1
     assert erp_a.client("center").post("/api/v1/devices/", {"token": ""}, format="json").status_code == 400
+
+
+def test_the_push_channel_says_at_start_up_that_it_is_off():
+    from django.core.checks import run_checks
+
+    messages = [m for m in run_checks() if m.id == "triboka.I001"]
+    assert messages and "Push notifications are off" in messages[0].msg
