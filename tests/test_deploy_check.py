@@ -26,7 +26,8 @@ def test_deploy_check_is_clean_with_production_settings():
     result = deploy_check(DJANGO_SECRET_KEY="k3y-" + "x7Qp!r9Zt#Lm2Vb$" * 4, BASE_DOMAIN="triboka.com")
     assert result.returncode == 0, result.stdout + result.stderr
     # Nothing but the note that push notifications are off (no FCM credentials here).
-    assert "identified 1 issue" in result.stdout and "triboka.I001" in result.stdout
+    output = result.stdout + result.stderr
+    assert "identified 1 issue" in output and "triboka.I001" in output
 
 
 def test_deploy_check_flags_the_development_secret_key():
