@@ -28,4 +28,6 @@ def navigation(request) -> dict:
         view = resolve(url).func
         if user.role in getattr(view, "allowed_roles", ()):
             items.append({"url": url, "label": label, "current": name.split(":")[1] == current})
-    return {"navigation": items}
+    from erp.notifications.services import unread_count
+
+    return {"navigation": items, "unread_notifications": unread_count(user)}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import contracts, dashboard, lots, people, tools
+from .views import contracts, dashboard, lots, notifications, people, tools
 
 app_name = "web"
 
@@ -33,4 +33,9 @@ urlpatterns = [
     path("users/invite/", people.user_invite, name="user_invite"),
     path("users/<int:pk>/edit/", people.user_edit, name="user_edit"),
     path("profile/", people.profile, name="profile"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path(
+        "notifications/preferences/", notifications.notification_preferences, name="notification_preferences"
+    ),
 ]

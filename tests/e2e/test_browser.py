@@ -1,5 +1,7 @@
 """A collection center and a supplier at work in a real browser (headless Chromium)."""
 
+import time
+
 import pytest
 from django_tenants.utils import tenant_context
 from selenium.common.exceptions import TimeoutException
@@ -8,6 +10,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from erp.contracts.models import Contract
+from erp.contracts.services import contract_transition
 from erp.demo import minimal_pdf
 from erp.lots.models import Lot
 from tests.conftest import LIVE_PASSWORD as PASSWORD
@@ -133,3 +136,22 @@ def test_the_contract_chat_is_live_between_two_people(browser, second_browser, d
             EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".chat-log"), "¿Despachan el lote mañana?")
         )
     assert browser.current_url.endswith("#chat")
+
+
+def test_the_bell_rings_live(browser, daphne_site, live_company, django_db_blocker):
+    company, logins = live_company
+    log_in(browser, daphne_site, logins["center"])
+    WebDriverWait(browser, 5).until(
+        lambda driver: driver.execute_script("return document.readyState") == "complete"
+    )
+    before = browser.find_element(By.CSS_SELECTOR, "[data-bell-count]").text or "0"
+    time.sleep(0.5)  # the bell's socket is open
+    with django_db_blocker.unblock(), tenant_context(company):
+        contract = Contract.objects.filter(
+            counterparty__memberships__user__email=logins["center"], status__in=["draft", "active", "in_execution"]
+        ).first()
+        admin = User.objects.get(email=logins["admin"])
+        contract_transition(contract=contract, to_status="cancelled", user=admin)
+    WebDriverWait(browser, 15).until(
+        lambda driver: driver.find_element(By.CSS_SELECTOR, "[data-bell-count]").text == str(int(before) + 1)
+    )

@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from erp.access import partners_visible_to
+from erp.notifications.services import push_enabled
 from erp.partners import services as partner_services
 from erp.partners.api import PartnerViewSet, UserViewSet
 from erp.partners.logos import logo_response
@@ -15,6 +16,7 @@ from erp.partners.models import Partner
 from erp.web.access import can, role_required
 from erp.web.forms import PartnerForm, ProfileForm, SearchForm, UserChangeForm, UserInviteForm
 from erp.web.forms_support import call_service, changes_of, paginate
+from erp.web.views.notifications import preference_rows
 from triboka.accounts.models import User
 from triboka.accounts.services import user_update_profile
 
@@ -124,4 +126,8 @@ def profile(request):
             translation.activate(user.language)
             messages.success(request, _("Your profile is saved."))
             return redirect("web:profile")
-    return render(request, "web/profile.html", {"form": form})
+    return render(
+        request,
+        "web/profile.html",
+        {"form": form, "preferences": preference_rows(user), "push_enabled": push_enabled()},
+    )

@@ -46,6 +46,7 @@ PAGES = [
     ("/users/invite/", only("admin")),
     ("/users/{user_center}/edit/", only("admin")),
     ("/profile/", everyone()),
+    ("/notifications/", everyone()),
 ]
 
 

@@ -306,3 +306,38 @@ def test_the_contract_page_has_its_chat_and_posts_without_javascript(erp_a):
         page_client(erp_a, "supplier").post(f"/contracts/{contract.pk}/chat/", {"text": "hola"}).status_code
         == 404
     )
+
+
+def test_the_bell_counts_unread_notifications_and_the_page_clears_them(
+    erp_a, django_capture_on_commit_callbacks
+):
+    from erp.notifications.models import Notification
+
+    with tenant_context(erp_a.company):
+        Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        page_client(erp_a, "admin").post(
+            f"/contracts/{erp_a.contracts['center'].pk}/transition/", {"status": "in_execution"}
+        )
+    center = page_client(erp_a, "center")
+    assert "<span data-bell-count>1</span>" in center.get("/").content.decode()
+    listed = center.get("/notifications/").content.decode()
+    assert f"El contrato {erp_a.contracts['center'].code} está ahora" in listed
+    assert center.post("/notifications/read/").status_code == 302
+    assert "<span data-bell-count></span>" in center.get("/").content.decode()
+
+
+def test_the_profile_page_sets_the_notification_choices(erp_a):
+    from erp.notifications.services import preferences_of
+
+    client = page_client(erp_a, "center")
+    ticked = {"contract_status:in_app": "on", "chat_message:email": "on"}
+    assert client.post("/notifications/preferences/", ticked).status_code == 302
+    with tenant_context(erp_a.company):
+        chosen = preferences_of(erp_a.users["center"])
+    assert chosen[("contract_status", "in_app")] is True and chosen[("chat_message", "email")] is True
+    assert chosen[("contract_status", "email")] is False and chosen[("lot_rejected", "in_app")] is False
+    assert (
+        'name="chat_message:email" id="pref-chat_message:email" checked'
+        in client.get("/profile/").content.decode()
+    )
