@@ -148,7 +148,8 @@ def test_the_bell_rings_live(browser, daphne_site, live_company, django_db_block
     time.sleep(0.5)  # the bell's socket is open
     with django_db_blocker.unblock(), tenant_context(company):
         contract = Contract.objects.filter(
-            counterparty__memberships__user__email=logins["center"], status__in=["draft", "active", "in_execution"]
+            counterparty__memberships__user__email=logins["center"],
+            status__in=["draft", "active", "in_execution"],
         ).first()
         admin = User.objects.get(email=logins["admin"])
         contract_transition(contract=contract, to_status="cancelled", user=admin)
