@@ -186,11 +186,16 @@ def banner(host: str, port: int, db_sentence: str, redis_url: str) -> None:
     sys.path.insert(0, str(ROOT))
     from master.companies import demo_data as demo
 
+    redis_state = (
+        f"{redis_url} (channel layer; Celery worker and beat running)"
+        if redis_url
+        else "not set: in-memory channel layer, tasks run inline"
+    )
     lines = [
         "",
         "Triboka is running.",
         f"  Database: {db_sentence}",
-        f"  Redis:    {redis_url or 'not set: in-memory channel layer, tasks run inline'}",
+        f"  Redis:    {redis_state}",
         "",
         f"  Master panel:  http://localhost:{port}/admin/   {demo.MASTER_EMAIL} / {demo.DEMO_PASSWORD}",
     ]
@@ -214,6 +219,8 @@ def run(args) -> int:
     say("Migrating the public schema, the tenant template and every company ...")
     manage("migrate_schemas", "--noinput", "-v", "0")
     manage("bootstrap_demo")
+    if redis_url:
+        start_celery()
     daphne = subprocess.Popen(
         [PYTHON, "-m", "daphne", "-b", args.host, "-p", str(args.port), "triboka.asgi:application"],
         cwd=ROOT,
@@ -229,6 +236,15 @@ def run(args) -> int:
     except KeyboardInterrupt:
         say("Stopping ...")
         return 0
+
+
+def start_celery() -> None:
+    """With REDIS_URL: the schedules in the database, one worker and beat beside daphne.
+    Without it, tasks run inline in the web process (CELERY_TASK_ALWAYS_EAGER)."""
+    manage("setup_periodic_tasks")
+    for role in (["worker", "--concurrency", "2", "--loglevel", "INFO"], ["beat", "--loglevel", "INFO"]):
+        say(f"Starting the Celery {role[0]} ...")
+        _children.append(subprocess.Popen([PYTHON, "-m", "celery", "-A", "triboka", *role], cwd=ROOT))
 
 
 def test(args) -> int:

@@ -318,6 +318,11 @@ CHAT_RATE_SECONDS = env.int("CHAT_RATE_SECONDS", default=10)
 # Push notifications through Firebase Cloud Messaging: the service account's JSON file.
 # Unset: the push channel is off (and `check` says so).
 FCM_CREDENTIALS_FILE = env("FCM_CREDENTIALS_FILE", default="")
+# Periodic jobs (triboka/jobs.py): how long logs are kept, and where monthly FOB prices come from.
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=180)
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
+FOB_PRICES_URL = env("FOB_PRICES_URL", default="")
+FOB_PRICES_COLUMN_MAP = env("FOB_PRICES_COLUMN_MAP", default="")
 
 # ---------------------------------------------------------------------------------------
 # Language, time

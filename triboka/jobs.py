@@ -1,0 +1,85 @@
+"""The periodic jobs, each fanned out over the active companies (every task runs in its
+company's schema; see triboka/celery.py) and each safe to run twice.
+
+- hourly: expired sessions and expired JWT records are deleted in every company. Download
+  links and invitation links are signed and expire by themselves: nothing is stored for them.
+- monthly: old logs go (read notifications after NOTIFICATION_RETENTION_DAYS, document
+  access records after ACCESS_LOG_RETENTION_DAYS); FOB reference prices are imported from
+  FOB_PRICES_URL when it is set (the same importer as `import_fob_prices`, idempotent).
+
+`python manage.py setup_periodic_tasks` puts the schedules into django-celery-beat.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+
+from triboka.celery import app, fan_out
+
+logger = logging.getLogger(__name__)
+
+
+@app.task
+def purge_expired_everywhere() -> int:
+    return fan_out(purge_expired)
+
+
+@app.task
+def purge_expired() -> dict:
+    from django.contrib.sessions.models import Session
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    now = timezone.now()
+    sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
+    tokens, _ = OutstandingToken.objects.filter(expires_at__lt=now).delete()  # their blacklist rows go too
+    return {"sessions": sessions, "tokens": tokens}
+
+
+@app.task
+def purge_old_logs_everywhere() -> int:
+    return fan_out(purge_old_logs)
+
+
+@app.task
+def purge_old_logs() -> dict:
+    from erp.documents.models import DocumentAccess
+    from erp.notifications.models import Notification
+
+    now = timezone.now()
+    notes, _ = Notification.objects.filter(
+        read_at__lt=now - timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
+    ).delete()
+    accesses, _ = DocumentAccess.objects.filter(
+        at__lt=now - timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
+    ).delete()
+    return {"notifications": notes, "document_accesses": accesses}
+
+
+@app.task(bind=True, max_retries=3, default_retry_delay=3600)
+def fob_prices_sync(self) -> str:
+    """Import FOB_PRICES_URL into every active company (the importer is idempotent)."""
+    if not settings.FOB_PRICES_URL:
+        return "FOB_PRICES_URL is not set"
+    try:
+        call_command("import_fob_prices", settings.FOB_PRICES_URL, column_map=settings.FOB_PRICES_COLUMN_MAP)
+    except Exception as error:  # the source is down or changed: try again later
+        logger.warning("FOB price sync failed: %s", error)
+        raise self.retry(exc=error) from error
+    return "imported"
+
+
+SCHEDULES = {
+    # name: (task, crontab fields)
+    "Purge expired sessions and tokens (hourly)": ("triboka.jobs.purge_expired_everywhere", {"minute": "7"}),
+    "Purge old logs (monthly)": (
+        "triboka.jobs.purge_old_logs_everywhere",
+        {"minute": "17", "hour": "3", "day_of_month": "1"},
+    ),
+    "Sync FOB reference prices (monthly)": (
+        "triboka.jobs.fob_prices_sync",
+        {"minute": "27", "hour": "4", "day_of_month": "2"},
+    ),
+}
