@@ -13,7 +13,7 @@ from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "triboka.settings")
 
-app = CeleryApp("triboka")
+app = CeleryApp("triboka", include=["triboka.jobs"])  # tasks outside an app's tasks.py
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

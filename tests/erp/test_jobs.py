@@ -62,3 +62,21 @@ def test_fob_prices_sync_imports_the_configured_source_once(erp_a, settings, tmp
         assert FobPrice.objects.filter(source="BCE").count() == 2
     settings.FOB_PRICES_URL = ""
     assert jobs.fob_prices_sync.delay().get() == "FOB_PRICES_URL is not set"
+
+
+def test_a_worker_knows_every_scheduled_task():
+    """What a worker process imports by itself (not what this test process happened to)."""
+    import subprocess
+    import sys
+
+    script = "from triboka.celery import app; app.loader.import_default_modules(); print(' '.join(app.tasks))"
+    known = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    for task, _fields in jobs.SCHEDULES.values():
+        assert task in known
+    assert "erp.notifications.tasks.notification_email_send" in known
