@@ -1,6 +1,8 @@
 """Notification deliveries off the request path (tenant-aware: each runs in its company's
-schema). Idempotent: a task that runs twice (a worker killed after sending, before
-acknowledging) sends once, keyed by the id it was queued with."""
+schema). Idempotent: each queued delivery has a key; a task that runs again (late
+acknowledgement: a worker killed before it acknowledged) finds the key done and does
+nothing. The mark is set after the work, so a worker killed in between repeats the work
+rather than losing it."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,24 +19,21 @@ def _once_key(key: str) -> str:
     return f"{settings.CACHE_KEY_PREFIX}:{connection.schema_name}:once:{key}"
 
 
-def first_time(key: str) -> bool:
-    """True the first time ``key`` is claimed (Redis SET NX); True as well without Redis:
-    better a rare second e-mail than none."""
+def already_done(key: str) -> bool:
     client = redis_client()
     if client is None:
-        return True
+        return False
     try:
-        return bool(client.set(_once_key(key), 1, nx=True, ex=ONCE_SECONDS))
-    except Exception:
-        return True
+        return bool(client.exists(_once_key(key)))
+    except Exception:  # Redis down: better a rare second e-mail than none
+        return False
 
 
-def forget(key: str) -> None:
-    """Release a claim whose work failed, so the retry does it."""
+def mark_done(key: str) -> None:
     client = redis_client()
     if client is not None:
         try:
-            client.delete(_once_key(key))
+            client.set(_once_key(key), 1, ex=ONCE_SECONDS)
         except Exception:
             pass
 
@@ -42,10 +41,10 @@ def forget(key: str) -> None:
 @app.task(bind=True, max_retries=5, default_retry_delay=60)
 def notification_email_send(self, user_id: int, title: str, body: str, url: str, key: str):
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not first_time(f"mail:{key}"):
+    if user is None or already_done(f"mail:{key}"):
         return
     try:
         send_mail(title, f"{body}\n\n{url}".strip(), None, [user.email])
     except Exception as error:
-        forget(f"mail:{key}")
         raise self.retry(exc=error) from error
+    mark_done(f"mail:{key}")
