@@ -8,7 +8,7 @@ from django.urls import set_urlconf
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from master.companies.routing import route_for_host, schema_activate
+from master.companies.routing import host_without_port, route_for_host, schema_activate
 
 
 def _is_api(request) -> bool:
@@ -16,8 +16,7 @@ def _is_api(request) -> bool:
 
 
 def _hostname(request) -> str:
-    host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
-    return host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return host_without_port(request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", ""))
 
 
 class CompanyRoutingMiddleware:

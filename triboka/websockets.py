@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django_tenants.utils import tenant_context
 
-from master.companies.routing import route_for_host
+from master.companies.routing import host_without_port, route_for_host
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -53,10 +53,6 @@ def _headers(scope) -> dict[str, str]:
     return {
         name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope.get("headers", [])
     }
-
-
-def _hostname(host: str) -> str:
-    return host.rsplit(":", 1)[0].lower() if host and not host.endswith("]") else host.lower()
 
 
 def bearer_token(scope) -> tuple[str | None, bool]:
@@ -104,7 +100,7 @@ def _authenticate(company, session_key: str | None, token: str | None):
 def _origin_allowed(origin: str | None, hostname: str, company) -> bool:
     if origin is None:
         return True
-    origin_host = _hostname(urlsplit(origin).netloc)
+    origin_host = host_without_port(urlsplit(origin).netloc)
     return origin_host == hostname or origin_host in {d.domain for d in company.domains.all()}
 
 
@@ -116,7 +112,7 @@ class CompanyWebsocketMiddleware:
         if scope["type"] != "websocket":
             return await self.app(scope, receive, send)
         headers = _headers(scope)
-        hostname = _hostname(headers.get("host", ""))
+        hostname = host_without_port(headers.get("host", ""))
         route = await _route(hostname)
         if route is None or route.is_root:
             return await close_before_use(receive, send, CLOSE_NOT_FOUND)

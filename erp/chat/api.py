@@ -14,6 +14,7 @@ from erp.documents.models import Document
 
 from . import services
 from .models import ChatRoom
+from .services import message_id_error
 
 
 class ChatRoomSerializer(serializers.ModelSerializer):
@@ -83,7 +84,8 @@ class ChatViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         after = request.query_params.get("after", "0")
         if not after.isdigit():
             return Response(
-                {"detail": "after", "after": ["A message id."]}, status=status.HTTP_400_BAD_REQUEST
+                {"detail": message_id_error(), "after": [message_id_error()]},
+                status=status.HTTP_400_BAD_REQUEST,
             )
         messages = services.chat_messages_after(room=self.get_object(), after=int(after))
         return Response([services.message_data(message) for message in messages])

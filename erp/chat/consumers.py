@@ -11,6 +11,7 @@ from triboka.errors import ApplicationError
 from triboka.websockets import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, group_name, in_company
 
 from . import services
+from .services import message_id_error
 
 
 class ContractChatConsumer(AsyncJsonWebsocketConsumer):
@@ -58,7 +59,7 @@ class ContractChatConsumer(AsyncJsonWebsocketConsumer):
         if content.get("type") == "read":
             up_to = content.get("up_to")
             if not isinstance(up_to, int) or isinstance(up_to, bool):
-                return {"detail": "up_to", "up_to": ["A message id."]}
+                return {"detail": message_id_error(), "up_to": [message_id_error()]}
             services.chat_mark_read(room=self.room, user=self.scope["user"], up_to=up_to)
             return None
         try:

@@ -21,6 +21,10 @@ from triboka.websockets import group_name
 from .models import ChatMessage, ChatReadMark, ChatRoom
 
 
+def message_id_error() -> str:
+    return _("Give the id of a message (a whole number).")
+
+
 def chat_room_for(*, user, contract_id) -> ChatRoom:
     """The room of a contract the user takes part in; Contract.DoesNotExist when there is no
     such contract, PermissionError when the user is not a participant."""

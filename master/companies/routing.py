@@ -50,6 +50,12 @@ def root_hosts() -> set[str]:
     return {settings.BASE_DOMAIN, f"admin.{settings.BASE_DOMAIN}"}
 
 
+def host_without_port(host: str) -> str:
+    """``sucacao.localhost:8000`` -> ``sucacao.localhost`` (an IPv6 literal keeps its colons)."""
+    host = (host or "").lower()
+    return host.rsplit(":", 1)[0] if not host.endswith("]") else host
+
+
 def route_for_host(hostname: str) -> Route | None:
     """The route of a host name (no port), or None for a host nobody serves."""
     hostname = hostname.lower().rstrip(".")
