@@ -13,6 +13,7 @@ SHARED = {
     "companies.userdirectoryentry",
     "companies.templatesnapshot",
     "licensing.license",
+    "backups.backup",
     "django_celery_beat.periodictask",
     "django_celery_beat.periodictasks",
     "django_celery_beat.crontabschedule",

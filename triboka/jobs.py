@@ -1,6 +1,8 @@
 """The periodic jobs, each fanned out over the active companies (every task runs in its
 company's schema; see triboka/celery.py) and each safe to run twice.
 
+- daily: a backup of every company (master/backups/tasks.py: in the public schema, in
+  chunks of companies per pg_dump call).
 - hourly: expired sessions and expired JWT records are deleted in every company. Download
   links and invitation links are signed and expire by themselves: nothing is stored for them.
 - monthly: old logs go (read notifications after NOTIFICATION_RETENTION_DAYS, document
@@ -73,6 +75,7 @@ def fob_prices_sync(self) -> str:
 
 SCHEDULES = {
     # name: (task, crontab fields)
+    "Back up every company (daily)": ("master.backups.tasks.backup_daily", {"minute": "37", "hour": "2"}),
     "Purge expired sessions and tokens (hourly)": ("triboka.jobs.purge_expired_everywhere", {"minute": "7"}),
     "Purge old logs (monthly)": (
         "triboka.jobs.purge_old_logs_everywhere",

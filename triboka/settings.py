@@ -46,6 +46,7 @@ SHARED_APPS = [
     "django_tenants",
     "master.companies",  # Company and Domain, the tenant models
     "master.licensing",
+    "master.backups",
     "triboka.accounts",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -353,14 +354,32 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # Every company's files live under MEDIA_ROOT/<schema>/.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
-# Final dumps of deleted companies (and, later, scheduled backups).
+# Final dumps of deleted companies, and the backup archives of the local backup storage.
 BACKUP_ROOT = env.path("BACKUP_ROOT", default=VAR_DIR / "backups")
+# Per-company backups (master/backups): a company keeps at most BACKUP_KEEP_COUNT archives
+# and none older than BACKUP_KEEP_DAYS (its newest is always kept). The daily job dumps
+# BACKUP_CHUNK_SIZE companies per pg_dump call with BACKUP_DUMP_JOBS parallel jobs.
+BACKUP_KEEP_COUNT = env.int("BACKUP_KEEP_COUNT", default=14)
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=35)
+BACKUP_CHUNK_SIZE = env.int("BACKUP_CHUNK_SIZE", default=50)
+BACKUP_DUMP_JOBS = env.int("BACKUP_DUMP_JOBS", default=2)
 STORAGES = {
     # triboka.storage.TenantS3Storage keeps files on S3 under <schema>/ instead.
     "default": {
         "BACKEND": env(
             "DEFAULT_FILE_STORAGE_BACKEND", default="django_tenants.files.storage.TenantFileSystemStorage"
         )
+    },
+    # Backup archives: a folder (BACKUP_ROOT/archives, the default) or S3 through
+    # django-storages (BACKUP_STORAGE_BACKEND=storages.backends.s3.S3Storage with
+    # BACKUP_S3_BUCKET; the AWS_* settings below).
+    "backups": {
+        "BACKEND": env("BACKUP_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": (
+            {"bucket_name": env("BACKUP_S3_BUCKET", default=""), "location": "backups", "default_acl": None}
+            if "s3" in env("BACKUP_STORAGE_BACKEND", default="").lower()
+            else {}  # the folder follows BACKUP_ROOT (master.backups.storage)
+        ),
     },
     "staticfiles": {
         "BACKEND": env(

@@ -5,10 +5,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from rest_framework.routers import SimpleRouter
 
+from master.backups import api as backups_api
 from master.companies import api as companies_api
 
 router = SimpleRouter()
 router.register("companies", companies_api.CompanyViewSet, basename="master-company")
+router.register("backups", backups_api.BackupViewSet, basename="master-backup")
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from master.backups.services import backups_queue
 from master.licensing.models import License
 
 from . import services
@@ -55,7 +56,7 @@ class CompanyAdmin(admin.ModelAdmin):
     )
     fields = ("name", "ruc", "kind", *readonly_fields)
     inlines = [DomainInline, LicenseInline]
-    actions = ["suspend_selected", "reactivate_selected"]
+    actions = ["suspend_selected", "reactivate_selected", "back_up_selected"]
     change_form_template = "admin/companies/company/change_form.html"
 
     def get_queryset(self, request):
@@ -96,6 +97,19 @@ class CompanyAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("%d company reactivated.", "%d companies reactivated.", len(companies)) % len(companies),
+        )
+
+    @admin.action(description=_("Back up selected companies now"))
+    def back_up_selected(self, request, queryset):
+        backups = backups_queue(companies=list(queryset), requested_by=request.user.email)
+        self.message_user(
+            request,
+            ngettext(
+                "%d backup queued; its progress is in Backups.",
+                "%d backups queued; their progress is in Backups.",
+                len(backups),
+            )
+            % len(backups),
         )
 
     def get_urls(self):

@@ -242,7 +242,7 @@ def company_delete(*, company: Company, confirm_slug: str) -> Path:
     with transaction.atomic():
         schema_drop(company.schema_name)
         company.delete()
-    _company_cache_purge(company.schema_name)
+    company_cache_purge(company.schema_name)
     _company_media_archive(company.schema_name, dump_path.with_suffix(".media"))
     logger.info("Deleted company %s; final dump at %s", company.slug, dump_path)
     return dump_path
@@ -266,7 +266,7 @@ def _final_dump_write(company: Company) -> Path:
     return dump_path
 
 
-def _company_cache_purge(schema: str) -> None:
+def company_cache_purge(schema: str) -> None:
     client = redis_client()
     if client is not None:
         keys = list(client.scan_iter(match=f"{schema}:*", count=1000))
