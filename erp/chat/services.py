@@ -93,7 +93,9 @@ def chat_message_post(*, room: ChatRoom, user, text: str = "", attachment=None) 
     on_chat_message(message)
     payload = {"type": "chat.message", "message": message_data(message)}
     group = room_group(room)
-    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, payload))
+    # robust: with the channel layer down the message is saved all the same, and clients
+    # fetch it on reconnecting (?after=); the failed broadcast is logged.
+    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, payload), robust=True)
     return message
 
 

@@ -64,15 +64,20 @@ def notify(*, users, kind: str, describe, url: str = "") -> list[Notification]:
     )
     mails = [(u.pk, *texts[u.pk]) for u in users if u.pk not in no_mail]
 
-    def deliver():
-        from .tasks import notification_email_send
-
+    def push():
         for note in created:
             push_to_user(schema_name=schema, user_id=note.user_id, payload=notification_data(note))
+
+    def queue_mails():
+        from .tasks import notification_email_send
+
         for user_id, title, body in mails:
             notification_email_send.delay(user_id, title, body, url, str(uuid.uuid4()))
 
-    transaction.on_commit(deliver)
+    # robust: with Redis down the notifications are stored all the same (and listed by the
+    # API and the bell); only the live push or the queued e-mails are missed, and logged.
+    transaction.on_commit(push, robust=True)
+    transaction.on_commit(queue_mails, robust=True)
     return created
 
 
