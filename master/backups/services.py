@@ -152,9 +152,16 @@ def backups_run(backup_ids: list[int], *, progress=_noop) -> list[Backup]:
 
 
 def _claim(backup_ids: list[int]) -> list[Backup]:
+    """The backups to write now: not done, and not being written by a live worker (one that
+    started less than the broker's visibility timeout ago; after it, the task is handed out
+    again anyway, so its worker is taken for lost)."""
+    lost_before = timezone.now() - timedelta(
+        seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    )
     backups = list(
         Backup.objects.filter(pk__in=backup_ids)
         .exclude(status__in=[BackupStatus.DONE, BackupStatus.PRUNED])
+        .exclude(status=BackupStatus.RUNNING, started_at__gt=lost_before)
         .select_related("company")
         .order_by("pk")
     )

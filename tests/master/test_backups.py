@@ -290,12 +290,18 @@ def test_a_restore_into_an_empty_database(company_with_data, unblocked, tmp_path
             cursor.execute(f'DROP DATABASE IF EXISTS "{empty}" WITH (FORCE)')
 
 
-def test_running_a_chunk_again_skips_what_is_done(company_with_data, unblocked):
-    """A chunk handed out again after a lost worker writes nothing twice."""
-    backup = services.backup_request(company=company_with_data)
-    services.backups_run([backup.pk])
-    assert services.backups_run([backup.pk]) == []
-    assert len(list(backup_storage().listdir("epsilon")[1])) == 1
+def test_running_a_chunk_again_skips_what_is_done_or_being_written(company_with_data, unblocked, settings):
+    """A chunk handed out again after a lost worker writes nothing twice; one being written by
+    a live worker is left to it; one whose worker was lost is written."""
+    done, busy, lost = (services.backup_request(company=company_with_data) for _ in range(3))
+    services.backups_run([done.pk])
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    Backup.objects.filter(pk=busy.pk).update(status=BackupStatus.RUNNING, started_at=timezone.now())
+    Backup.objects.filter(pk=lost.pk).update(
+        status=BackupStatus.RUNNING, started_at=timezone.now() - timedelta(seconds=timeout + 1)
+    )
+    assert [backup.pk for backup in services.backups_run([done.pk, busy.pk, lost.pk])] == [lost.pk]
+    assert len(list(backup_storage().listdir("epsilon")[1])) == 2
 
 
 def test_the_daily_job_backs_up_every_active_company_once_a_day_in_chunks(
