@@ -75,4 +75,5 @@ class BackupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         (backup,) = services.backups_queue(
             companies=[serializer.validated_data["company"]], requested_by=request.user.email
         )
+        backup.refresh_from_db()  # as it stands now: queued, or already done when tasks run inline
         return Response(BackupSerializer(backup).data, status=status.HTTP_202_ACCEPTED)

@@ -92,7 +92,12 @@ def backups_queue(*, companies, requested_by: str = "") -> list[Backup]:
 
     def send():
         for chunk in chunks(ids, settings.BACKUP_CHUNK_SIZE):
-            backup_run.delay(chunk)
+            try:
+                backup_run.delay(chunk)
+            except Exception as error:  # the broker is down: say so on the rows, not with a 500
+                logger.exception("Could not queue backups %s", chunk)
+                for backup in Backup.objects.filter(pk__in=chunk):
+                    _failed(backup, _("Could not be queued: %(error)s") % {"error": error})
 
     transaction.on_commit(send)
     return backups

@@ -394,3 +394,21 @@ def test_the_admin_action_queues_backups_of_the_selected_companies(company_with_
     assert backup.status == BackupStatus.DONE and backup.requested_by == "staff@triboka.test"
     page = client.get("/admin/backups/backup/")
     assert page.status_code == 200 and "epsilon" in page.content.decode()
+
+
+def test_with_the_broker_down_a_requested_backup_says_it_could_not_be_queued(
+    company_with_data, unblocked, root_host, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.backup_run, "delay", broker_down)
+    staff = bearer(root_host, login_tokens(root_host, "staff@triboka.test")["access"])
+    response = staff.post(
+        "/api/master/backups/", {"company": "epsilon"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 202 and response.json()["status"] == "failed"
+    backup = Backup.objects.get(pk=response.json()["id"])
+    assert backup.status == BackupStatus.FAILED and "Could not be queued" in backup.error
