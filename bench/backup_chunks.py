@@ -15,6 +15,7 @@ It prints seconds per company for each and the ratio, and the whole-run time.
 """
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import sys
@@ -71,10 +72,15 @@ def all_companies(chunk: int, workers: int) -> dict:
 
     ids = services.daily_backups_request()
     parts = services.chunks(ids, chunk)
-    connections.close_all()  # each worker process opens its own
+    connections.close_all()
     print(f"all: {len(ids)} companies in {len(parts)} chunks of {chunk}, {workers} processes", flush=True)
     started, done, failed, chunk_seconds = time.perf_counter(), 0, 0, []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # new processes, not forks: a forked child would share this process's connection pool
+    spawn = multiprocessing.get_context("spawn")
+    initargs = (os.environ["BACKUP_ROOT"],)
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=spawn, initializer=setup, initargs=initargs
+    ) as pool:
         futures = [pool.submit(run_chunk, part) for part in parts]
         for number, future in enumerate(as_completed(futures), start=1):
             ok, bad, seconds = future.result()

@@ -358,10 +358,13 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 BACKUP_ROOT = env.path("BACKUP_ROOT", default=VAR_DIR / "backups")
 # Per-company backups (master/backups): a company keeps at most BACKUP_KEEP_COUNT archives
 # and none older than BACKUP_KEEP_DAYS (its newest is always kept). The daily job dumps
-# BACKUP_CHUNK_SIZE companies per pg_dump call with BACKUP_DUMP_JOBS parallel jobs.
+# BACKUP_CHUNK_SIZE companies per pg_dump call with BACKUP_DUMP_JOBS parallel jobs; pg_dump
+# locks every table of its chunk (about 30 a company) in PostgreSQL's shared lock table
+# (max_locks_per_transaction x max_connections: 6,400 slots by default), so larger chunks
+# or more worker processes need a larger max_locks_per_transaction.
 BACKUP_KEEP_COUNT = env.int("BACKUP_KEEP_COUNT", default=14)
 BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=35)
-BACKUP_CHUNK_SIZE = env.int("BACKUP_CHUNK_SIZE", default=50)
+BACKUP_CHUNK_SIZE = env.int("BACKUP_CHUNK_SIZE", default=20)
 BACKUP_DUMP_JOBS = env.int("BACKUP_DUMP_JOBS", default=2)
 STORAGES = {
     # triboka.storage.TenantS3Storage keeps files on S3 under <schema>/ instead.

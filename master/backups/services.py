@@ -188,24 +188,37 @@ def _failed(backup: Backup, error) -> None:
 
 def _dump_in_one_snapshot(backups: list[Backup], dump_dir: Path) -> dict[str, dict]:
     """Counts and checksums of each schema, and one pg_dump of them all, in the same
-    snapshot: the manifest describes exactly the rows the dump holds."""
+    snapshot: the manifest describes exactly the rows the dump holds.
+
+    The snapshot's holder takes no locks; each schema's counts are read in a short
+    transaction of its own on the exported snapshot, so their table locks are released
+    schema by schema. pg_dump itself locks every table of the chunk until it ends: the
+    shared lock table (max_locks_per_transaction x max_connections) bounds the chunk size.
+    """
+    from psycopg import sql
+
     schemas = [backup.schema_name for backup in backups]
-    with connect(autocommit=False) as snapshot_holder:
-        snapshot_holder.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        snapshot = snapshot_holder.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        server_version = snapshot_holder.execute("SHOW server_version").fetchone()[0]
-        with snapshot_holder.cursor() as cursor:
-            facts = {schema: schema_facts(cursor, schema) for schema in schemas}
+    facts = {}
+    with connect(autocommit=False) as holder, connect(autocommit=True) as reader:
+        holder.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        snapshot = holder.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        server_version = holder.execute("SHOW server_version").fetchone()[0]
+        for schema in schemas:
+            with reader.transaction(), reader.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+                facts[schema] = {**schema_facts(cursor, schema), "server_version": server_version}
         pg_dump_directory(schemas, dump_dir, snapshot=snapshot, jobs=settings.BACKUP_DUMP_JOBS)
-        snapshot_holder.rollback()
+        holder.rollback()
     for schema_facts_ in facts.values():
         schema_facts_["dump_dir"] = dump_dir
-        schema_facts_["server_version"] = server_version
     return facts
 
 
 def _archive_store(backup: Backup, *, facts: dict, work: Path, storage) -> None:
     company = backup.company
+    if not facts["tables"]:  # deleted between the claim and the dump
+        raise ArchiveError(_("The company's schema was gone when it was dumped."))
     sql = work / f"{backup.schema_name}.sql.gz"
     sql_entry = sql_write(pg_restore_schema_sql(facts["dump_dir"], backup.schema_name), sql)
     with schema_context(backup.schema_name):  # the company's files, as its storage names them

@@ -381,7 +381,7 @@ def test_company_users_reach_no_backups(company_with_data, unblocked, root_host)
 def test_the_admin_action_queues_backups_of_the_selected_companies(company_with_data, unblocked, root_host):
     from django.test import Client
 
-    client = Client(HTTP_HOST=root_host, HTTP_ACCEPT_LANGUAGE="en")
+    client = Client(HTTP_HOST=root_host)
     assert client.login(email="staff@triboka.test", password=PASSWORD)
     response = client.post(
         "/admin/companies/company/",
@@ -389,7 +389,7 @@ def test_the_admin_action_queues_backups_of_the_selected_companies(company_with_
         follow=True,
     )
     assert response.status_code == 200
-    assert "1 backup queued" in response.content.decode()
+    assert "1 copia de seguridad en cola" in response.content.decode()  # the staff user reads Spanish
     backup = Backup.objects.get(company=company_with_data)
     assert backup.status == BackupStatus.DONE and backup.requested_by == "staff@triboka.test"
     page = client.get("/admin/backups/backup/")
