@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SLUG = "bench-chat"
+SERVER_LOG = Path("/tmp/triboka-chat-bench-daphne.log")  # the server's errors, if any
 
 
 def setup_django(url: str, redis_url: str) -> None:
@@ -161,10 +162,21 @@ def start_daphne(port: int, redis_url: str) -> subprocess.Popen:
         "CHAT_RATE_MESSAGES": "1000",  # the round robin keeps each user far below anyway
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "triboka.asgi:application"],
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-v",
+            "0",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "triboka.asgi:application",
+        ],
         cwd=ROOT,
         env=env,
-        stderr=subprocess.DEVNULL,
+        stderr=SERVER_LOG.open("w"),
     )
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -201,7 +201,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CACHE_KEY_PREFIX}:asgi"},
+            "CONFIG": {
+                # socket_timeout None: the layer waits on Redis with a blocking BZPOPMIN of 5 s;
+                # redis-py 8 reads with a 5 s timeout by default, which killed every websocket
+                # idle for 5 s (found by bench/chat_load.py; channels_redis issue #422).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "prefix": f"{CACHE_KEY_PREFIX}:asgi",
+            },
         }
     }
 else:

@@ -108,3 +108,21 @@ def test_a_reconnecting_client_reads_what_it_missed(chat):
     )
     missed = [m["text"] for m in json.loads(connection.getresponse().read())]
     assert missed[-2:] == ["segundo", "tercero"] and "primero" not in missed
+
+
+def test_a_room_left_idle_keeps_its_sockets(chat):
+    """The channel layer waits on Redis with a 5 s blocking pop: a socket idle for longer
+    stays open and still receives (redis-py 8's default read timeout used to close it)."""
+    tokens, path = chat["tokens"], chat["path"]
+
+    async def scenario():
+        async with (
+            await _open(chat["site"], chat["host"], f"{path}?token={tokens['center']}") as center,
+            await _open(chat["site"], chat["host"], f"{path}?token={tokens['exporter']}") as exporter,
+        ):
+            await asyncio.sleep(7)
+            await center.send(json.dumps({"text": "Seguimos aquí"}))
+            return [await _next_message(center), await _next_message(exporter)]
+
+    heard = asyncio.run(scenario())
+    assert [data["message"]["text"] for data in heard] == ["Seguimos aquí"] * 2
