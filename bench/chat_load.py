@@ -9,8 +9,10 @@ any number of companies, the host lookup is the real one). It creates, once, the
 --clients / --rooms users per counterparty, so each room has its own participants (plus the
 company's admin, who stays offline and gets a notification per message, as in real use).
 
-One daphne process serves it with the Redis channel layer (and Redis as Celery broker: the
-notification e-mails are queued, not sent; no worker runs). Every client opens
+One daphne process serves it with the Redis channel layer and Redis as Celery broker; with
+--worker, a Celery worker (one process) beside it does the notification fan-out of each
+message (who is away, their notifications, pushes and queued e-mails) on the same machine,
+as in production; without it those tasks only queue up. Every client opens
 `ws/contracts/<id>/chat/` with its own JWT. Then, for each rate in --rates, messages are
 sent open-loop at that many per second overall (round robin over the clients, so no user
 nears the chat's rate limit), each through the real path: saved, notifications written,
@@ -152,15 +154,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_daphne(port: int, redis_url: str) -> subprocess.Popen:
-    env = {
+def server_env(redis_url: str) -> dict:
+    return {
         **os.environ,
         "REDIS_URL": redis_url,
         "DJANGO_DEBUG": "0",
         "LOG_LEVEL": "WARNING",
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "CHAT_RATE_MESSAGES": "1000",  # the round robin keeps each user far below anyway
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
+
+
+def start_worker(redis_url: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "triboka",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=server_env(redis_url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def start_daphne(port: int, redis_url: str) -> subprocess.Popen:
+    env = server_env(redis_url)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -315,6 +343,7 @@ def main() -> int:
     parser.add_argument("--rates", default="5,25,50,100")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--worker", action="store_true", help="run a Celery worker beside daphne")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.clients + 256)), hard))
@@ -334,17 +363,24 @@ def main() -> int:
     redis.Redis.from_url(args.redis).flushdb()  # queued e-mails and presence of earlier runs
     port = free_port()
     server = start_daphne(port, args.redis)
+    worker = start_worker(args.redis) if args.worker else None
     try:
         rates = [float(rate) for rate in args.rates.split(",") if rate]
         results = asyncio.run(
             drive(port, f"{SLUG}.localhost", layout, token_of, rates, args.seconds, per_room + 0)
         )
     finally:
-        server.terminate()
-        server.wait(10)
+        for process in filter(None, (server, worker)):
+            process.terminate()
+        for process in filter(None, (server, worker)):
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
         redis.Redis.from_url(args.redis).flushdb()
     baseline = results[0]
-    print("\n| messages/s asked | sent/s | deliveries/s | p50 ms | p95 ms | p99 ms | p99 / baseline | lost |")
+    print(f"\nCelery worker beside daphne: {'yes' if args.worker else 'no'}")
+    print("| messages/s asked | sent/s | deliveries/s | p50 ms | p95 ms | p99 ms | p99 / baseline | lost |")
     print("|---|---|---|---|---|---|---|---|")
     for result in results:
         print(

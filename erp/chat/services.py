@@ -87,16 +87,31 @@ def chat_message_post(*, room: ChatRoom, user, text: str = "", attachment=None) 
         raise ValidationError({"attachment": _("Attach a document of this contract.")})
     _check_rate(user)
     message = ChatMessage.objects.create(room=room, author=user, text=text, attachment=attachment)
-    chat_mark_read(room=room, user=user, up_to=message.pk)
-    from erp.notifications.triggers import on_chat_message
-
-    on_chat_message(message)
+    _read_up_to_own_message(message)
     payload = {"type": "chat.message", "message": message_data(message)}
     group = room_group(room)
     # robust: with the channel layer down the message is saved all the same, and clients
     # fetch it on reconnecting (?after=); the failed broadcast is logged.
     transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group, payload), robust=True)
+    # Telling the participants who are away is a task, off the message's path.
+    transaction.on_commit(lambda: _notify_away_participants(message.pk), robust=True)
     return message
+
+
+def _read_up_to_own_message(message: ChatMessage) -> None:
+    """One's own message is read: one upsert (it is the room's newest message)."""
+    ChatReadMark.objects.bulk_create(
+        [ChatReadMark(room_id=message.room_id, user_id=message.author_id, last_read_id=message.pk)],
+        update_conflicts=True,
+        unique_fields=["room", "user"],
+        update_fields=["last_read_id", "updated_at"],
+    )
+
+
+def _notify_away_participants(message_id: int) -> None:
+    from erp.notifications.tasks import chat_message_notify
+
+    chat_message_notify.delay(message_id)
 
 
 def chat_mark_read(*, room: ChatRoom, user, up_to: int) -> ChatReadMark:

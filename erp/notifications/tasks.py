@@ -48,3 +48,17 @@ def notification_email_send(self, user_id: int, title: str, body: str, url: str,
     except Exception as error:
         raise self.retry(exc=error) from error
     mark_done(f"mail:{key}")
+
+
+@app.task
+def chat_message_notify(message_id: int) -> None:
+    """Notify the participants of a chat message's contract who are not in its room."""
+    from erp.chat.models import ChatMessage
+
+    from .triggers import on_chat_message
+
+    message = ChatMessage.objects.select_related("room__contract").filter(pk=message_id).first()
+    if message is None or already_done(f"chat:{message_id}"):
+        return
+    on_chat_message(message)
+    mark_done(f"chat:{message_id}")
