@@ -12,6 +12,7 @@ row, domain and license created when the company is not in this database), so a 
 mismatching restore changes nothing.
 """
 
+import itertools
 import logging
 import secrets
 import tempfile
@@ -418,12 +419,7 @@ def _restore_target(manifest: dict, *, slug: str, ruc: str | None, force: bool):
 def _sql_restore(opened, staging: str) -> None:
     create = f"CREATE SCHEMA {quote_identifier(staging)};\n".encode()
     lines = sql_lines_renamed(opened.sql, opened.schema, staging)
-    psql_run(_chain([create], lines), description="Restoring the schema")
-
-
-def _chain(*iterables):
-    for iterable in iterables:
-        yield from iterable
+    psql_run(itertools.chain([create], lines), description="Restoring the schema")
 
 
 def _restored_check(staging: str, manifest: dict) -> None:

@@ -5,27 +5,22 @@ missed, and fetched by clients on reconnecting).
 The broker here is a redis-server of the test's own on a free port, so restarting it
 disturbs nothing else."""
 
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test.utils import override_settings
 from django_tenants.utils import tenant_context
 
 from erp.chat.models import ChatMessage
-from tests.conftest import _database_url
 from tests.support.celery_probe import slow_effect
+from tests.support.workers import celery_worker, wait_for
 from triboka.celery import app
 from triboka.redis_client import redis_client
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server")
 
 
@@ -33,15 +28,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _wait(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def _answers(port: int) -> bool:
@@ -57,30 +43,12 @@ def _redis(port: int) -> subprocess.Popen:
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )
-    _wait(lambda: _answers(port), 20, "redis-server to start")
+    wait_for(lambda: _answers(port), 20, "redis-server to start")
     return server
 
 
-def _worker(broker: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "triboka.settings",
-        "DJANGO_READ_DOT_ENV": "0",
-        "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
-        "CELERY_BROKER_URL": broker,  # the restartable one; effects go to the test Redis
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-    }
-    command = [sys.executable, "-m", "celery", "-A", "triboka", "worker", "--pool", "solo"]
-    command += [
-        "-I",
-        "tests.support.celery_probe",
-        "--loglevel",
-        "WARNING",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
+def _worker(broker: str):
+    return celery_worker(CELERY_BROKER_URL=broker)  # the restartable one; effects go to the test Redis
 
 
 def _send(broker: str, key: str) -> None:
@@ -98,7 +66,7 @@ def test_a_worker_reconnects_after_a_redis_restart_and_carries_on(company_a):
     try:
         with tenant_context(company_a):
             _send(broker, before)
-        _wait(lambda: effects.get(f"{before}:effects") == b"1", 60, "the worker to run a task")
+        wait_for(lambda: effects.get(f"{before}:effects") == b"1", 60, "the worker to run a task")
 
         server.terminate()  # Redis goes away ...
         server.wait(timeout=10)
@@ -108,7 +76,7 @@ def test_a_worker_reconnects_after_a_redis_restart_and_carries_on(company_a):
 
         with tenant_context(company_a):
             _send(broker, after)
-        _wait(
+        wait_for(
             lambda: effects.get(f"{after}:effects") == b"1", 90, "the worker to run a task after the restart"
         )
         assert effects.lrange(f"{after}:starts", 0, -1) == [company_a.schema_name.encode()]

@@ -2,56 +2,21 @@
 acknowledgement, CELERY_VISIBILITY_TIMEOUT), runs again in the same company schema, and has
 its effect once (idempotency key). Real worker processes on the test Redis broker."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django_tenants.utils import tenant_context
 
-from tests.conftest import _database_url
 from tests.support.celery_probe import slow_effect
+from tests.support.workers import celery_worker, wait_for
 from triboka.celery import app
 from triboka.redis_client import redis_client
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def _worker() -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "triboka.settings",
-        "DJANGO_READ_DOT_ENV": "0",
-        "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CELERY_VISIBILITY_TIMEOUT": "3",
-        "CELERY_RESTORE_INTERVAL": "1",
-    }
-    command = [sys.executable, "-m", "celery", "-A", "triboka", "worker", "--pool", "solo"]
-    command += [
-        "-I",
-        "tests.support.celery_probe",
-        "--loglevel",
-        "WARNING",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
-
-
-def _wait(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}")
+def _worker():
+    return celery_worker(CELERY_VISIBILITY_TIMEOUT="3", CELERY_RESTORE_INTERVAL="1")
 
 
 @pytest.fixture
@@ -68,11 +33,11 @@ def test_a_killed_worker_s_task_runs_again_with_one_effect(company_a, sending, d
     try:
         with tenant_context(company_a):
             slow_effect.delay(key, 4)
-        _wait(lambda: client.llen(f"{key}:starts") == 1, 60, "the first worker to start the task")
+        wait_for(lambda: client.llen(f"{key}:starts") == 1, 60, "the first worker to start the task")
         first.send_signal(signal.SIGKILL)  # in the middle of it, before the acknowledgement
         first.wait(timeout=10)
         second = _worker()
-        _wait(lambda: client.get(f"{key}:effects") is not None, 60, "the task to be handed out again")
+        wait_for(lambda: client.get(f"{key}:effects") is not None, 60, "the task to be handed out again")
         time.sleep(1)
         starts = [schema.decode() for schema in client.lrange(f"{key}:starts", 0, -1)]
         assert starts == [company_a.schema_name] * 2  # ran again, in the same schema

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from master.backups import services
@@ -29,7 +30,7 @@ class Command(BaseCommand):
                 for slug in slugs
             ]
         failed = 0
-        for number, chunk in enumerate(services.chunks(ids, self._chunk_size()), start=1):
+        for number, chunk in enumerate(services.chunks(ids, settings.BACKUP_CHUNK_SIZE), start=1):
             self.stdout.write(f"chunk {number}: {len(chunk)} companies")
             for backup in services.backups_run(chunk, progress=lambda line: self.stdout.write(f"  {line}")):
                 if backup.status != BackupStatus.DONE:
@@ -45,9 +46,3 @@ class Command(BaseCommand):
         if company is None:
             raise CommandError(f"No company with the subdomain {slug!r}.")
         return company
-
-    @staticmethod
-    def _chunk_size() -> int:
-        from django.conf import settings
-
-        return settings.BACKUP_CHUNK_SIZE
