@@ -7,10 +7,12 @@ from rest_framework.routers import SimpleRouter
 
 from master.backups import api as backups_api
 from master.companies import api as companies_api
+from master.licensing import api as licensing_api
 
 router = SimpleRouter()
 router.register("companies", companies_api.CompanyViewSet, basename="master-company")
 router.register("backups", backups_api.BackupViewSet, basename="master-backup")
+router.register("licenses", licensing_api.LicenseViewSet, basename="master-license")
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

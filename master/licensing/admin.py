@@ -1,13 +1,108 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import License
+from . import services
+from .models import License, Module
+
+
+class LicenseForm(forms.ModelForm):
+    modules = forms.MultipleChoiceField(
+        label=_("modules"), choices=Module.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = License
+        fields = ["company", *services.EDITABLE_FIELDS]
 
 
 @admin.register(License)
 class LicenseAdmin(admin.ModelAdmin):
-    list_display = ("code", "company", "type", "starts_on", "expires_on")
-    list_filter = ("type",)
+    form = LicenseForm
+    list_display = ("code", "company", "type", "status", "starts_on", "expires_on", "auto_renew", "price_usd")
+    list_filter = ("type", "status", "auto_renew", "billing_period")
     search_fields = ("code", "company__name", "company__slug")
     list_select_related = ("company",)
     raw_id_fields = ("company",)
-    readonly_fields = ("code", "created_at")
+    readonly_fields = ("code", "status", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("code", "company", "type", "status", "modules")}),
+        (
+            _("Limits (empty: unlimited)"),
+            {"fields": ("max_users", "max_api_calls_month", "max_storage_mb", "max_iot_devices")},
+        ),
+        (
+            _("Term and billing"),
+            {"fields": ("starts_on", "expires_on", "auto_renew", "price_usd", "billing_period")},
+        ),
+        (None, {"fields": ("created_at", "updated_at")}),
+    )
+    actions = ["renew_selected", "extend_selected_30_days", "suspend_selected", "reactivate_selected"]
+
+    def _apply(self, request, queryset, service, done_message, **kwargs):
+        done = 0
+        for license in queryset:
+            try:
+                service(license=license, **kwargs)
+            except ValidationError as error:
+                self.message_user(request, f"{license.code}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done) % done, messages.SUCCESS)
+
+    @admin.action(description=_("Renew selected licenses for one billing period"))
+    def renew_selected(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            services.license_renew,
+            lambda n: ngettext("%d license renewed.", "%d licenses renewed.", n),
+        )
+
+    @admin.action(description=_("Extend selected licenses by 30 days"))
+    def extend_selected_30_days(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            services.license_extend,
+            lambda n: ngettext("%d license extended.", "%d licenses extended.", n),
+            days=30,
+        )
+
+    @admin.action(description=_("Suspend selected licenses"))
+    def suspend_selected(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            services.license_suspend,
+            lambda n: ngettext("%d license suspended.", "%d licenses suspended.", n),
+        )
+
+    @admin.action(description=_("Reactivate selected licenses"))
+    def reactivate_selected(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            services.license_reactivate,
+            lambda n: ngettext("%d license reactivated.", "%d licenses reactivated.", n),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            changes = {
+                field: form.cleaned_data[field]
+                for field in form.changed_data
+                if field in services.EDITABLE_FIELDS
+            }
+            if "company" in form.changed_data:
+                services.license_assign(license=obj, company=form.cleaned_data["company"])
+            services.license_update(license=obj, **changes)
+        else:
+            data = {field: form.cleaned_data[field] for field in services.EDITABLE_FIELDS}
+            issued = services.license_issue(
+                company=form.cleaned_data["company"], license_type=data.pop("type"), **data
+            )
+            obj.pk, obj.code = issued.pk, issued.code
