@@ -5,10 +5,11 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from master.companies.routing import host_without_port, route_for_host, schema_activate
+from master.licensing.enforcement import license_refusal
 
 
 def _is_api(request) -> bool:
@@ -52,8 +53,24 @@ class CompanyRoutingMiddleware:
                 "company_suspended",
                 company=company,
             )
+        if company is not None:
+            with translation.override(translation.get_language_from_request(request)):
+                refusal = license_refusal(
+                    route.license, path=request.path, method=request.method, today=timezone.localdate()
+                )
+            if refusal is not None:
+                schema_activate(None)
+                return self._refuse(
+                    request,
+                    refusal.status,
+                    "tenancy/license.html",
+                    refusal.message,
+                    refusal.code,
+                    company=company,
+                )
         schema_activate(company)
         request.company = company
+        request.license = route.license  # its terms, for pages that show only what it covers
         request.tenant = connection.tenant  # django-tenants' templates read it, on the root too
         request.urlconf = settings.PUBLIC_SCHEMA_URLCONF if route.is_root else settings.ROOT_URLCONF
         set_urlconf(request.urlconf)

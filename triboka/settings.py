@@ -316,6 +316,9 @@ SPECTACULAR_SETTINGS = {
         "LotStatusEnum": "erp.lots.models.LotStatus",
         "PartnerKindEnum": "erp.partners.models.PartnerKind",
         "DocumentKindEnum": "erp.documents.models.DocumentKind",
+        "LicenseTypeEnum": "master.licensing.models.LicenseType",
+        "BillingPeriodEnum": "master.licensing.models.BillingPeriod",
+        "ModuleEnum": "master.licensing.models.Module",
     },
 }
 
@@ -362,6 +365,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 # Final dumps of deleted companies, and the backup archives of the local backup storage.
 BACKUP_ROOT = env.path("BACKUP_ROOT", default=VAR_DIR / "backups")
+# Days an expired license keeps its company's site open read-only before closing it.
+LICENSE_GRACE_DAYS = env.int("LICENSE_GRACE_DAYS", default=15)
 # Per-company backups (master/backups): a company keeps at most BACKUP_KEEP_COUNT archives
 # and none older than BACKUP_KEEP_DAYS (its newest is always kept). The daily job dumps
 # BACKUP_CHUNK_SIZE companies per pg_dump call with BACKUP_DUMP_JOBS parallel jobs; pg_dump

@@ -23,9 +23,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from master.companies.routing import host_without_port, route_for_host
+from master.licensing.enforcement import license_refusal
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -104,6 +106,13 @@ def _origin_allowed(origin: str | None, hostname: str, company) -> bool:
     return origin_host == hostname or origin_host in {d.domain for d in company.domains.all()}
 
 
+def _license_refuses(route, scope) -> bool:
+    """The license's refusals of a page apply to a socket too (a module not licensed, an
+    expired or suspended license)."""
+    path = "/" + scope["path"].lstrip("/")
+    return license_refusal(route.license, path=path, method="GET", today=timezone.localdate()) is not None
+
+
 class CompanyWebsocketMiddleware:
     def __init__(self, app):
         self.app = app
@@ -117,7 +126,7 @@ class CompanyWebsocketMiddleware:
         if route is None or route.is_root:
             return await close_before_use(receive, send, CLOSE_NOT_FOUND)
         company = route.company
-        if company.is_suspended:
+        if company.is_suspended or _license_refuses(route, scope):
             return await close_before_use(receive, send, CLOSE_FORBIDDEN)
         token, as_subprotocol = bearer_token(scope)
         cookies = SimpleCookie(headers.get("cookie", ""))

@@ -126,3 +126,21 @@ def test_a_room_left_idle_keeps_its_sockets(chat):
 
     heard = asyncio.run(scenario())
     assert [data["message"]["text"] for data in heard] == ["Seguimos aquí"] * 2
+
+
+def test_a_license_without_the_chat_closes_its_rooms_4403(chat, django_db_blocker):
+    from master.licensing.models import Module
+
+    license = chat["company"].licenses.get()
+    with django_db_blocker.unblock():
+        license.modules = [module for module in Module.values if module != Module.CHAT]
+        license.save()  # the live server's routes are dropped through the Redis generation
+    try:
+        code = asyncio.run(
+            _close_code(chat["site"], chat["host"], f"{chat['path']}?token={chat['tokens']['center']}")
+        )
+        assert code == 4403
+    finally:
+        with django_db_blocker.unblock():
+            license.modules = list(Module.values)
+            license.save()
