@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from erp.contracts.models import Contract
 from erp.notifications import triggers
+from master.licensing.limits import storage_limit_check
 
 from .models import Document, DocumentAccess, DocumentAccessAction
 
@@ -45,6 +46,7 @@ def document_upload(*, contract: Contract, kind: str, uploaded_file: UploadedFil
     head = uploaded_file.read(SNIFF_BYTES)
     mime = _detected_type(head)
     sha256, size = _sha256_and_size(uploaded_file)
+    storage_limit_check(adding_bytes=size)
     extension = ALLOWED_TYPES[mime]
     document = Document(
         contract=contract,

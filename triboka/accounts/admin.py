@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from master.licensing.limits import users_limit_check
 from triboka.admin_sites import company_admin_site
 
 from . import services
@@ -62,7 +63,17 @@ class UserAdmin(DjangoUserAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj is None:
-            return form
+
+            class UserAddForm(form):
+                def clean(self):
+                    cleaned = super().clean()
+                    try:
+                        users_limit_check(adding=1)
+                    except ValidationError as error:
+                        self.add_error(None, error.messages)
+                    return cleaned
+
+            return UserAddForm
 
         class UserChangeForm(form):
             def clean(self):

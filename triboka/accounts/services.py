@@ -13,6 +13,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from master.licensing.limits import users_limit_check
+
 from .models import COMPANY_ROLES, Role, User
 
 
@@ -51,6 +53,7 @@ def user_create(
     _validate_role(role)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this e-mail already exists.")})
+    users_limit_check(adding=1, field="email")
     user = User(
         email=email,
         full_name=full_name,
@@ -77,6 +80,8 @@ def user_validate_update(*, user: User, changes: dict) -> None:
     if "role" in changes:
         _validate_role(changes["role"])
     demoted = changes.get("role", user.role) != Role.ADMIN
+    if changes.get("is_active") is True and not user.is_active:
+        users_limit_check(adding=1, field="is_active")  # a reactivation counts like an invitation
     deactivated = changes.get("is_active", user.is_active) is False
     if (demoted or deactivated) and user_is_last_active_admin(user):
         field = "role" if demoted else "is_active"

@@ -1,0 +1,62 @@
+"""A license's limits, checked where something would grow past them: inviting or
+reactivating a user, storing a file. Each check reads the company's license in force (one
+query) only on those writes, never on every request."""
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from triboka.errors import ApplicationError
+
+from .enforcement import license_in_force
+
+MB = 1024 * 1024
+
+
+def _current_license():
+    company = getattr(connection, "tenant", None)
+    if company is None or not hasattr(company, "licenses"):
+        return None  # the public schema or a tenant-less script: no company license applies
+    return license_in_force(company)
+
+
+def users_limit_check(*, adding: int = 1, field: str = "email") -> None:
+    """Refuse (a 400 on ``field``) when ``adding`` more active users would pass the
+    license's user limit."""
+    from triboka.accounts.models import User
+
+    license = _current_license()
+    if license is None or license.max_users is None:
+        return
+    active = User.objects.filter(is_active=True).count()
+    if active + adding > license.max_users:
+        message = _(
+            "The company's license allows %(limit)d active users and there are %(active)d. "
+            "Deactivate a user or ask Triboka for a larger license."
+        ) % {"limit": license.max_users, "active": active}
+        raise ValidationError({field: message}, code="user_limit_reached")
+
+
+def storage_used_bytes() -> int:
+    from erp.documents.models import Document
+
+    return Document.all_objects.aggregate(total=Sum("size"))["total"] or 0
+
+
+def storage_limit_check(*, adding_bytes: int) -> None:
+    """Refuse with 413 a file that would take the company past its storage limit."""
+    license = _current_license()
+    if license is None or license.max_storage_mb is None:
+        return
+    used = storage_used_bytes()
+    if used + adding_bytes > license.max_storage_mb * MB:
+        raise ApplicationError(
+            _(
+                "This file would take the company past its license's storage of %(limit)d MB "
+                "(%(used).1f MB used). Ask Triboka for more storage."
+            )
+            % {"limit": license.max_storage_mb, "used": used / MB},
+            code="storage_limit_reached",
+            status_code=413,
+        )
