@@ -19,6 +19,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/master/", include(router.urls)),
     path("api/master/users/", companies_api.DirectoryListView.as_view(), name="master-users"),
+    path(
+        "api/master/users/<int:pk>/reset-password/",
+        companies_api.DirectoryPasswordResetView.as_view(),
+        name="master-user-reset-password",
+    ),
+    path(
+        "api/master/users/<int:pk>/status/",
+        companies_api.DirectoryStatusView.as_view(),
+        name="master-user-status",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api-auth/", include("rest_framework.urls")),  # log in/out links of the browsable API
     path("", include("triboka.api_urls")),

@@ -1,10 +1,11 @@
 """Master API for companies and the user directory (root domain, staff only)."""
 
 from django.db import connection
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import ListAPIView, get_object_or_404
+from rest_framework.generics import GenericAPIView, ListAPIView, get_object_or_404
 from rest_framework.response import Response
 
 from master.licensing.models import LicenseType
@@ -229,3 +230,44 @@ class DirectoryListView(ListAPIView):
             role=params.get("role", ""),
             is_active=None if is_active in (None, "") else is_active.lower() in ("1", "true", "yes"),
         )
+
+
+class DirectoryStatusSerializer(serializers.Serializer):
+    is_active = serializers.BooleanField()
+
+
+def _entry(pk) -> UserDirectoryEntry:
+    return get_object_or_404(UserDirectoryEntry.objects.select_related("company"), pk=pk)
+
+
+class DirectoryPasswordResetView(GenericAPIView):
+    """E-mail the user a link to set a new password (staff never see a password)."""
+
+    permission_classes = [IsMasterStaff]
+    serializer_class = DirectoryEntrySerializer
+
+    @extend_schema(request=None, responses={202: dict})
+    def post(self, request, pk):
+        entry = _entry(pk)
+        services.directory_password_reset(entry=entry)
+        return Response(
+            {"detail": _("A link to set a new password was e-mailed to %(email)s.") % {"email": entry.email}},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class DirectoryStatusView(GenericAPIView):
+    """Activate or deactivate the user (``{"is_active": false}``): a deactivated user's
+    sessions and tokens stop working at once."""
+
+    permission_classes = [IsMasterStaff]
+    serializer_class = DirectoryEntrySerializer
+
+    @extend_schema(request=DirectoryStatusSerializer, responses=DirectoryEntrySerializer)
+    def put(self, request, pk):
+        serializer = DirectoryStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.directory_set_active(
+            entry=_entry(pk), is_active=serializer.validated_data["is_active"]
+        )
+        return Response(DirectoryEntrySerializer(entry).data)

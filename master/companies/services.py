@@ -26,7 +26,12 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from master.licensing.models import License, LicenseType
 from master.licensing.services import license_issue
 from triboka.accounts.models import Role, User
-from triboka.accounts.services import user_create, user_set_password_path
+from triboka.accounts.services import (
+    user_create,
+    user_password_reset_send,
+    user_set_password_path,
+    user_update,
+)
 from triboka.redis_client import redis_client
 
 from .models import Company, CompanyStatus, Domain, UserDirectoryEntry, company_url
@@ -317,3 +322,33 @@ def directory_remove_user(*, user_id: int) -> None:
     company_id = _current_company_id()
     if company_id is not None:
         UserDirectoryEntry.objects.filter(company_id=company_id, user_id=user_id).delete()
+
+
+def _directory_user(entry: UserDirectoryEntry) -> User:
+    user = User.objects.filter(pk=entry.user_id).first()
+    if user is None:  # the directory is behind: the user is gone
+        entry.delete()
+        raise ValidationError({"user": _("This user no longer exists in the company.")})
+    return user
+
+
+def directory_password_reset(*, entry: UserDirectoryEntry) -> None:
+    """E-mail a company user a link to set a new password, from the master panel."""
+    company = entry.company
+    with tenant_context(company):
+        user = _directory_user(entry)
+        if not user.is_active:
+            raise ValidationError({"is_active": _("Activate the user before sending a password link.")})
+        port = f":{settings.PUBLIC_URL_PORT}" if settings.PUBLIC_URL_PORT else ""
+        user_password_reset_send(
+            user=user, domain=company.primary_domain + port, protocol=settings.PUBLIC_URL_SCHEME
+        )
+
+
+def directory_set_active(*, entry: UserDirectoryEntry, is_active: bool) -> UserDirectoryEntry:
+    """Activate or deactivate a company user; a deactivated user's sessions and tokens stop
+    working at their next request (authentication checks the flag each time)."""
+    with tenant_context(entry.company):
+        user_update(user=_directory_user(entry), is_active=is_active)  # the directory follows (signals)
+    entry.refresh_from_db()
+    return entry

@@ -145,3 +145,28 @@ def user_invitation_send(*, user: User, base_url: str) -> None:
         )
         subject = _("You have been invited to Triboka")
     mail.send_mail(subject, body, None, [user.email])
+
+
+def user_password_reset_send(*, user: User, domain: str, protocol: str) -> None:
+    """E-mail ``user`` the "forgotten password" e-mail: a one-time link to choose a new
+    password on ``domain``. Whoever asks for it never sees a password."""
+    from django.conf import settings
+    from django.urls import get_urlconf, set_urlconf
+
+    context = {
+        "email": user.email,
+        "domain": domain,
+        "protocol": protocol,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "user": user,
+    }
+    previous = get_urlconf()
+    set_urlconf(settings.ROOT_URLCONF)  # the link is to the company's site, whoever sends it
+    try:
+        with translation.override(user.language):
+            subject = "".join(render_to_string("email/password_reset_subject.txt", context).splitlines())
+            body = render_to_string("email/password_reset.txt", context)
+    finally:
+        set_urlconf(previous)
+    mail.send_mail(subject, body, None, [user.email])
