@@ -3,6 +3,7 @@ company's schema; see triboka/celery.py) and each safe to run twice.
 
 - daily: a backup of every company (master/backups/tasks.py: in the public schema, in
   chunks of companies per pg_dump call).
+- every minute: beat's heartbeat for /health (triboka/health.py).
 - hourly: expired sessions and expired JWT records are deleted in every company. Download
   links and invitation links are signed and expire by themselves: nothing is stored for them.
 - monthly: old logs go (read notifications after NOTIFICATION_RETENTION_DAYS, document
@@ -73,8 +74,22 @@ def fob_prices_sync(self) -> str:
     return "imported"
 
 
+@app.task
+def beat_tick() -> None:
+    """Beat's heartbeat, run by a worker every minute; /health reads its age."""
+    import time
+
+    from triboka.health import beat_key
+    from triboka.redis_client import redis_client
+
+    client = redis_client()
+    if client is not None:
+        client.set(beat_key(), time.time(), ex=24 * 3600)
+
+
 SCHEDULES = {
     # name: (task, crontab fields)
+    "Heartbeat for /health (every minute)": ("triboka.jobs.beat_tick", {"minute": "*"}),
     "Back up every company (daily)": ("master.backups.tasks.backup_daily", {"minute": "37", "hour": "2"}),
     "Purge expired sessions and tokens (hourly)": ("triboka.jobs.purge_expired_everywhere", {"minute": "7"}),
     "Purge old logs (monthly)": (

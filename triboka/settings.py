@@ -121,6 +121,7 @@ RESERVED_COMPANY_SLUGS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "triboka.health.HealthMiddleware",  # before routing, which needs the database
     "triboka.middleware.CompanyRoutingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -237,6 +238,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# /health fails the Celery check when beat's heartbeat (every minute) is older than this.
+HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=180)
 CELERY_TIMEZONE = "America/Guayaquil"
 
 # ---------------------------------------------------------------------------------------
