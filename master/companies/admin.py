@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from master.backups.services import backups_queue
 from master.licensing.models import License
+from triboka.admin_actions import apply_to_each
 
 from . import services
 from .forms import CompanyDeleteForm, CompanyProvisionForm
@@ -220,41 +221,32 @@ class UserDirectoryEntryAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in UserDirectoryEntry._meta.fields]
     actions = ["send_password_link", "deactivate_selected", "activate_selected"]
 
-    def _each(self, request, queryset, service, done_message):
-        done = 0
-        for entry in queryset.select_related("company"):
-            try:
-                service(entry)
-            except ValidationError as error:
-                self.message_user(request, f"{entry.email}: {' '.join(error.messages)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message(done) % done, messages.SUCCESS)
-
     @admin.action(description=_("E-mail a link to set a new password"))
     def send_password_link(self, request, queryset):
-        self._each(
+        apply_to_each(
+            self,
             request,
-            queryset,
+            queryset.select_related("company"),
             lambda entry: services.directory_password_reset(entry=entry),
             lambda n: ngettext("%d link e-mailed.", "%d links e-mailed.", n),
         )
 
     @admin.action(description=_("Deactivate selected users"))
     def deactivate_selected(self, request, queryset):
-        self._each(
+        apply_to_each(
+            self,
             request,
-            queryset,
+            queryset.select_related("company"),
             lambda entry: services.directory_set_active(entry=entry, is_active=False),
             lambda n: ngettext("%d user deactivated.", "%d users deactivated.", n),
         )
 
     @admin.action(description=_("Activate selected users"))
     def activate_selected(self, request, queryset):
-        self._each(
+        apply_to_each(
+            self,
             request,
-            queryset,
+            queryset.select_related("company"),
             lambda entry: services.directory_set_active(entry=entry, is_active=True),
             lambda n: ngettext("%d user activated.", "%d users activated.", n),
         )

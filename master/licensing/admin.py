@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from triboka.admin_actions import apply_to_each
 
 from . import services
 from .models import License, Module
@@ -41,52 +42,43 @@ class LicenseAdmin(admin.ModelAdmin):
     )
     actions = ["renew_selected", "extend_selected_30_days", "suspend_selected", "reactivate_selected"]
 
-    def _apply(self, request, queryset, service, done_message, **kwargs):
-        done = 0
-        for license in queryset:
-            try:
-                service(license=license, **kwargs)
-            except ValidationError as error:
-                self.message_user(request, f"{license.code}: {' '.join(error.messages)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message(done) % done, messages.SUCCESS)
-
     @admin.action(description=_("Renew selected licenses for one billing period"))
     def renew_selected(self, request, queryset):
-        self._apply(
+        apply_to_each(
+            self,
             request,
             queryset,
-            services.license_renew,
+            lambda license: services.license_renew(license=license),
             lambda n: ngettext("%d license renewed.", "%d licenses renewed.", n),
         )
 
     @admin.action(description=_("Extend selected licenses by 30 days"))
     def extend_selected_30_days(self, request, queryset):
-        self._apply(
+        apply_to_each(
+            self,
             request,
             queryset,
-            services.license_extend,
+            lambda license: services.license_extend(license=license, days=30),
             lambda n: ngettext("%d license extended.", "%d licenses extended.", n),
-            days=30,
         )
 
     @admin.action(description=_("Suspend selected licenses"))
     def suspend_selected(self, request, queryset):
-        self._apply(
+        apply_to_each(
+            self,
             request,
             queryset,
-            services.license_suspend,
+            lambda license: services.license_suspend(license=license),
             lambda n: ngettext("%d license suspended.", "%d licenses suspended.", n),
         )
 
     @admin.action(description=_("Reactivate selected licenses"))
     def reactivate_selected(self, request, queryset):
-        self._apply(
+        apply_to_each(
+            self,
             request,
             queryset,
-            services.license_reactivate,
+            lambda license: services.license_reactivate(license=license),
             lambda n: ngettext("%d license reactivated.", "%d licenses reactivated.", n),
         )
 

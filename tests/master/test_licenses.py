@@ -134,3 +134,21 @@ def test_admin_actions_renew_extend_and_suspend(db, root_host, company_a):
     assert license.expires_on == date(2030, 2, 14) and license.status == "suspended"
     page = client.get(f"/admin/licensing/license/{license.pk}/change/")
     assert page.status_code == 200 and "max_api_calls_month" in page.content.decode()
+
+
+def test_an_admin_action_reports_each_refusal_and_counts_the_rest(db, root_host, company_a, company_b):
+    from django.test import Client
+
+    never, dated = company_a.licenses.get(), company_b.licenses.get()
+    dated.expires_on = date(2030, 1, 15)
+    dated.save()
+    client = Client(HTTP_HOST=root_host, HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(email="staff@triboka.test", password=PASSWORD)
+    page = client.post(
+        "/admin/licensing/license/",
+        {"action": "renew_selected", "_selected_action": [never.pk, dated.pk]},
+        follow=True,
+    ).content.decode()
+    assert f"{never.code}: " in page and "1 licencia renovada." in page  # the staff user reads Spanish
+    dated.refresh_from_db()
+    assert dated.expires_on == date(2030, 2, 15)

@@ -1,0 +1,20 @@
+"""Admin list actions that call a service once per selected row: refusals are shown per
+row (the service's ValidationError), the rest counted in one success message."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+
+def apply_to_each(model_admin, request, rows, service, done_message, label=str) -> int:
+    """``service(row)`` for each row; ``done_message(n)`` is an ngettext with ``%d``."""
+    done = 0
+    for row in rows:
+        try:
+            service(row)
+        except ValidationError as error:
+            model_admin.message_user(request, f"{label(row)}: {' '.join(error.messages)}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        model_admin.message_user(request, done_message(done) % done, messages.SUCCESS)
+    return done
