@@ -54,10 +54,7 @@ class CompanyRoutingMiddleware:
                 company=company,
             )
         if company is not None:
-            with translation.override(translation.get_language_from_request(request)):
-                refusal = license_refusal(
-                    route.license, path=request.path, method=request.method, today=timezone.localdate()
-                )
+            refusal = self._license_refusal(request, route)
             if refusal is not None:
                 schema_activate(None)
                 return self._refuse(
@@ -75,6 +72,21 @@ class CompanyRoutingMiddleware:
         request.urlconf = settings.PUBLIC_SCHEMA_URLCONF if route.is_root else settings.ROOT_URLCONF
         set_urlconf(request.urlconf)
         return self.get_response(request)
+
+    @staticmethod
+    def _license_refusal(request, route):
+        """The license's refusal, if any; its message in the request's language (worked out
+        only when refusing, off the path of the requests that go ahead)."""
+
+        def decide():
+            return license_refusal(
+                route.license, path=request.path, method=request.method, today=timezone.localdate()
+            )
+
+        if decide() is None:
+            return None
+        with translation.override(translation.get_language_from_request(request)):
+            return decide()
 
     def _refuse(self, request, status, template, message, code, **context):
         with translation.override(translation.get_language_from_request(request)):

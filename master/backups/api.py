@@ -1,12 +1,10 @@
 """Master API for backups (root domain, staff only): list them, see one, queue new ones."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from master.companies.api import IsMasterStaff
-from master.companies.models import Company
+from master.companies.api import IsMasterStaff, company_slug_field
 
 from . import services
 from .models import Backup, BackupStatus
@@ -40,12 +38,7 @@ class BackupSerializer(serializers.ModelSerializer):
 
 
 class BackupRequestSerializer(serializers.Serializer):
-    company = serializers.SlugRelatedField(
-        slug_field="slug",
-        queryset=Company.objects.all(),
-        help_text=_("The company's subdomain."),
-        error_messages={"does_not_exist": _("No company with the subdomain {value}.")},
-    )
+    company = company_slug_field()
 
 
 class BackupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -2,6 +2,7 @@
 
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -26,6 +27,18 @@ class IsMasterStaff(permissions.BasePermission):
             and user.is_active
             and user.is_staff
         )
+
+
+def company_slug_field(**options) -> serializers.SlugRelatedField:
+    """A company named by its subdomain in a master API request; an unknown one is a 400 on
+    the field that says so."""
+    return serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Company.objects.all(),
+        help_text=gettext_lazy("The company's subdomain."),
+        error_messages={"does_not_exist": gettext_lazy("No company with the subdomain {value}.")},
+        **options,
+    )
 
 
 class CompanySerializer(serializers.ModelSerializer):

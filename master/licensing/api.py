@@ -1,15 +1,13 @@
 """Master API for licenses (root domain, staff only): list, issue, edit, assign to a
 company, renew, extend, suspend and reactivate."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from master.companies.api import IsMasterStaff
-from master.companies.models import Company
+from master.companies.api import IsMasterStaff, company_slug_field
 
 from . import services
 from .models import License, LicenseStatus, LicenseType, Module
@@ -37,13 +35,7 @@ class LicenseWriteSerializer(serializers.ModelSerializer):
     """What staff set; the service checks the rest (modules, dates) with every field at once."""
 
     modules = serializers.ListField(child=serializers.ChoiceField(choices=Module.choices), required=False)
-    company = serializers.SlugRelatedField(
-        slug_field="slug",
-        queryset=Company.objects.all(),
-        required=False,
-        allow_null=True,
-        error_messages={"does_not_exist": _("No company with the subdomain {value}.")},
-    )
+    company = company_slug_field(required=False, allow_null=True)
 
     class Meta:
         model = License
@@ -52,11 +44,7 @@ class LicenseWriteSerializer(serializers.ModelSerializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    company = serializers.SlugRelatedField(
-        slug_field="slug",
-        queryset=Company.objects.all(),
-        error_messages={"does_not_exist": _("No company with the subdomain {value}.")},
-    )
+    company = company_slug_field()
 
 
 class ExtendSerializer(serializers.Serializer):
