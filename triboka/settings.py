@@ -47,7 +47,14 @@ SHARED_APPS = [
     "master.companies",  # Company and Domain, the tenant models
     "master.licensing",
     "master.backups",
+    "master.platform",  # system settings editable in the admin
+    "master.billing",  # invoices and payments of licenses
+    "master.metering",  # API consumption, counted in Redis and flushed here
+    "master.analytics",  # dashboard figures and reports
+    "master.webhooks",
+    "master.instances",  # on-premise installations and their heartbeats
     "triboka.accounts",
+    "triboka.audit",  # platform events here, each company's in its own schema
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -66,6 +73,7 @@ TENANT_APPS = [
     # Users, sessions and the JWT blacklist sit beside each company's data, so a session or
     # token of one company has nothing to match in another company's schema.
     "triboka.accounts",
+    "triboka.audit",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -452,3 +460,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- master.platform ---
+
+# --- master.instances and license files ---
+
+# --- master.billing ---
+
+# --- master.webhooks ---
+
+# --- triboka.audit ---
+
+# --- master.metering and master.analytics ---

@@ -29,6 +29,12 @@ urlpatterns = [
         companies_api.DirectoryStatusView.as_view(),
         name="master-user-status",
     ),
+    path("api/master/", include("master.metering.urls")),
+    path("api/master/", include("master.analytics.urls")),
+    path("api/master/", include("master.billing.urls")),
+    path("api/master/", include("master.webhooks.urls")),
+    path("api/master/", include("master.instances.urls")),
+    path("api/master/", include("master.platform.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api-auth/", include("rest_framework.urls")),  # log in/out links of the browsable API
     path("", include("triboka.api_urls")),

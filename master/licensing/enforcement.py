@@ -47,6 +47,7 @@ class LicenseTerms:
     status: str
     modules: frozenset
     expires_on: date | None
+    max_api_calls_month: int | None = None  # None: unlimited
 
     @classmethod
     def of(cls, license: License) -> "LicenseTerms":
@@ -56,6 +57,7 @@ class LicenseTerms:
             status=license.status,
             modules=frozenset(license.modules or ()),
             expires_on=license.expires_on,
+            max_api_calls_month=license.max_api_calls_month,
         )
 
 

@@ -1,0 +1,3 @@
+"""Master API routes of analytics and reports, under /api/master/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Master API routes of billing, under /api/master/."""
+
+urlpatterns = []

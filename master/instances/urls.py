@@ -1,0 +1,3 @@
+"""Master API routes of instances, under /api/master/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Master API routes of api consumption, under /api/master/."""
+
+urlpatterns = []

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformConfig(AppConfig):
+    name = "master.platform"
+    label = "platform"
+    verbose_name = _("System settings")

@@ -1,0 +1,3 @@
+"""Master API routes of system settings, under /api/master/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Master API routes of webhooks, under /api/master/."""
+
+urlpatterns = []
