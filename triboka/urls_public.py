@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("api/master/", include("master.metering.urls")),
     path("api/master/", include("master.analytics.urls")),
+    path("api/master/", include("master.reports.urls")),
     path("api/master/", include("master.billing.urls")),
     path("api/master/", include("master.webhooks.urls")),
     path("api/master/", include("master.instances.urls")),

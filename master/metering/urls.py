@@ -1,3 +1,9 @@
-"""Master API routes of api consumption, under /api/master/."""
+"""Master API routes of API consumption, under /api/master/."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("analytics/consumption/", api.ConsumptionView.as_view(), name="master-consumption"),
+]

@@ -1,0 +1,3 @@
+"""Master API routes of reports, under /api/master/."""
+
+urlpatterns = []
