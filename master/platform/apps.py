@@ -6,3 +6,6 @@ class PlatformConfig(AppConfig):
     name = "master.platform"
     label = "platform"
     verbose_name = _("System settings")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (clears the cached settings on every save)

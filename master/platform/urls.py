@@ -1,3 +1,9 @@
 """Master API routes of system settings, under /api/master/."""
 
-urlpatterns = []
+from django.urls import path
+
+from .api import SystemSettingsView
+
+urlpatterns = [
+    path("settings/", SystemSettingsView.as_view(), name="master-settings"),
+]
