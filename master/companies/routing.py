@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
-from master.licensing.enforcement import LicenseTerms, license_in_force
+from master.licensing.enforcement import LicenseTerms
+from master.licensing.files import license_terms_for
 from triboka.redis_client import redis_client
 
 from .models import Company, Domain
@@ -82,8 +83,8 @@ def _lookup(hostname: str) -> Route | None:
     domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
     if domain is None:
         return None
-    license = license_in_force(domain.tenant)
-    return Route(company=domain.tenant, license=LicenseTerms.of(license) if license else None)
+    # The license row's terms; on an on-premise installation, the verified license file's.
+    return Route(company=domain.tenant, license=license_terms_for(domain.tenant))
 
 
 def routing_cache_clear() -> None:

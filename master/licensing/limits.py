@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from triboka.errors import ApplicationError
 
-from .enforcement import license_in_force
+from .files import license_for
 
 MB = 1024 * 1024
 
@@ -18,7 +18,7 @@ def _current_license():
     company = getattr(connection, "tenant", None)
     if company is None or not hasattr(company, "licenses"):
         return None  # the public schema or a tenant-less script: no company license applies
-    return license_in_force(company)
+    return license_for(company)  # on an on-premise install, the signed file's terms
 
 
 def users_limit_check(*, adding: int = 1, field: str = "email") -> None:
