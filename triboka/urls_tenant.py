@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api-auth/", include("rest_framework.urls")),  # log in/out links of the browsable API
     path("", include("triboka.api_urls")),
+    path("api/v1/", include("master.webhooks.company_urls")),
     path("api/v1/", include("erp.urls")),
     path("", include("erp.web.urls")),
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.codes import code_next
+from master.webhooks import events as webhook_events
 from triboka.errors import ApplicationError
 
 from .models import DELIVERING_STATUSES, OPEN_STATUSES, TRANSITIONS, Contract, ContractStatus
@@ -72,6 +73,7 @@ def contract_transition(*, contract: Contract, to_status: str, user=None) -> Con
     from erp.notifications.triggers import on_contract_status
 
     on_contract_status(contract, user)
+    webhook_events.contract_status_changed(contract, previous_status=current, user=user)
     return contract
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from erp.contracts.models import Contract
 from erp.notifications import triggers
 from master.licensing.limits import storage_limit_check
+from master.webhooks import events as webhook_events
 
 from .models import Document, DocumentAccess, DocumentAccessAction
 
@@ -65,6 +66,7 @@ def document_upload(*, contract: Contract, kind: str, uploaded_file: UploadedFil
             document.save()
             document_access_record(document=document, user=user, action=DocumentAccessAction.UPLOAD)
             triggers.on_document_uploaded(document, user)
+            webhook_events.document_uploaded(document, user=user)
     except Exception:
         default_storage.delete(document.file.name)  # no file without its row
         raise

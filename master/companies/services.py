@@ -25,6 +25,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 
 from master.licensing.models import License, LicenseType
 from master.licensing.services import license_issue
+from master.webhooks import events as webhook_events
 from triboka.accounts.models import Role, User
 from triboka.accounts.services import (
     user_create,
@@ -130,6 +131,7 @@ def company_provision(
             company.save()
             Domain.objects.create(domain=company.primary_domain, tenant=company, is_primary=True)
             license = license_issue(company=company, license_type=license_type)
+            webhook_events.company_created(company)  # sent once all this commits
             schema_create_from_template(company.schema_name, sql)
             with tenant_context(company):
                 admin = _first_admin_create(
@@ -211,6 +213,7 @@ def company_suspend(*, company: Company, reason: str = "") -> Company:
     company.suspended_at = timezone.now()
     company.suspension_reason = reason[:300]
     company.save(update_fields=["status", "suspended_at", "suspension_reason", "updated_at"])
+    webhook_events.company_suspended(company)
     return company
 
 
@@ -220,6 +223,7 @@ def company_reactivate(*, company: Company) -> Company:
     company.suspended_at = None
     company.suspension_reason = ""
     company.save(update_fields=["status", "suspended_at", "suspension_reason", "updated_at"])
+    webhook_events.company_reactivated(company)
     return company
 
 

@@ -6,3 +6,6 @@ class WebhooksConfig(AppConfig):
     name = "master.webhooks"
     label = "webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deploy check)
