@@ -46,6 +46,8 @@ from master.companies.template import schema_drop
 from master.companies.validators import schema_name_for_slug
 from master.licensing.models import LicenseType
 from master.licensing.services import license_issue
+from triboka.audit.models import AuditAction
+from triboka.audit.services import audit_record
 
 from .archive import (
     FORMAT,
@@ -75,13 +77,15 @@ def _noop(message: str) -> None:
 
 def backup_request(*, company: Company, requested_by: str = "") -> Backup:
     """A backup of ``company`` to be written by ``backups_run``."""
-    return Backup.objects.create(
+    backup = Backup.objects.create(
         company=company,
         company_slug=company.slug,
         schema_name=company.schema_name,
         kind=BackupKind.MANUAL,
         requested_by=requested_by,
     )
+    audit_record(action=AuditAction.BACKUP_REQUESTED, target=backup, company=company, platform=True)
+    return backup
 
 
 def backups_queue(*, companies, requested_by: str = "") -> list[Backup]:
@@ -185,6 +189,13 @@ def _claim(backup_ids: list[int]) -> list[Backup]:
 def _failed(backup: Backup, error) -> None:
     backup.status, backup.error, backup.finished_at = BackupStatus.FAILED, str(error)[:4000], timezone.now()
     backup.save(update_fields=["status", "error", "finished_at"])
+    audit_record(
+        action=AuditAction.BACKUP_FAILED,
+        target=backup,
+        company=backup.company_slug,
+        after={"error": backup.error},
+        platform=True,
+    )
 
 
 def _dump_in_one_snapshot(backups: list[Backup], dump_dir: Path) -> dict[str, dict]:
@@ -243,6 +254,13 @@ def _archive_store(backup: Backup, *, facts: dict, work: Path, storage) -> None:
     backup.files = len(manifest["media"])
     backup.status, backup.finished_at = BackupStatus.DONE, timezone.now()
     backup.save(update_fields=["archive", "size", "sha256", "rows", "files", "status", "finished_at"])
+    audit_record(
+        action=AuditAction.BACKUP_DONE,
+        target=backup,
+        company=backup.company_slug,
+        after={field: getattr(backup, field) for field in ("archive", "size", "rows", "files")},
+        platform=True,
+    )
     sql.unlink()
     tar.unlink()
 
@@ -343,13 +361,36 @@ def backup_restore(
                 cursor.execute(f"DROP SCHEMA IF EXISTS {quote_identifier(staging)} CASCADE")
     migrated = _migrate_if_behind(company, manifest, progress)
     _after_restore(company)
-    return RestoreResult(
+    result = RestoreResult(
         company=company,
         created=new_company is not None,
         tables=len(manifest["tables"]),
         rows=sum(table["rows"] for table in manifest["tables"].values()),
         files=files,
         migrated=migrated,
+    )
+    _restore_record(result, source=source, manifest=manifest, force=force)
+    return result
+
+
+def _restore_record(result: RestoreResult, *, source: str, manifest: dict, force: bool) -> None:
+    """A restore replaces a company's schema, its own audit events included: the event is
+    the platform's, in the public schema."""
+    audit_record(
+        action=AuditAction.RESTORE,
+        target=result.company,
+        company=result.company,
+        after={
+            "archive": source,
+            "backed_up_company": manifest["company"]["slug"],
+            "backed_up_at": manifest.get("created_at"),
+            "new_company": result.created,
+            "replaced_existing": force and not result.created,
+            "rows": result.rows,
+            "files": result.files,
+            "migrated": result.migrated,
+        },
+        platform=True,
     )
 
 

@@ -13,6 +13,9 @@ from django.utils.translation import ngettext
 from master.backups.services import backups_queue
 from master.licensing.models import License
 from triboka.admin_actions import apply_to_each
+from triboka.audit.admin import AuditedAdminMixin
+from triboka.audit.models import AuditAction
+from triboka.audit.services import COMPANY_STATUS_FIELDS, audit_company_deleted, audit_company_status
 
 from . import services
 from .forms import CompanyDeleteForm, CompanyProvisionForm
@@ -40,8 +43,12 @@ class LicenseInline(admin.TabularInline):
         return False
 
 
+def _status_of(company: Company) -> dict:
+    return {field: getattr(company, field) for field in COMPANY_STATUS_FIELDS}
+
+
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "ruc", "kind", "status", "license_types", "created_at")
     list_filter = ("status", "kind", "licenses__type")
     search_fields = ("name", "slug", "ruc", "domains__domain")
@@ -59,6 +66,11 @@ class CompanyAdmin(admin.ModelAdmin):
     inlines = [DomainInline, LicenseInline]
     actions = ["suspend_selected", "reactivate_selected", "back_up_selected"]
     change_form_template = "admin/companies/company/change_form.html"
+    audit_actions = {
+        "add": AuditAction.COMPANY_CREATED,
+        "change": AuditAction.COMPANY_UPDATED,
+        "delete": AuditAction.COMPANY_DELETED,
+    }
 
     def get_queryset(self, request):
         return (
@@ -84,7 +96,9 @@ class CompanyAdmin(admin.ModelAdmin):
     def suspend_selected(self, request, queryset):
         companies = list(queryset.filter(status=CompanyStatus.ACTIVE))
         for company in companies:
+            before = _status_of(company)
             services.company_suspend(company=company)
+            audit_company_status(company=company, before=before)
         self.message_user(
             request,
             ngettext("%d company suspended.", "%d companies suspended.", len(companies)) % len(companies),
@@ -94,7 +108,9 @@ class CompanyAdmin(admin.ModelAdmin):
     def reactivate_selected(self, request, queryset):
         companies = list(queryset.filter(status=CompanyStatus.SUSPENDED))
         for company in companies:
+            before = _status_of(company)
             services.company_reactivate(company=company)
+            audit_company_status(company=company, before=before)
         self.message_user(
             request,
             ngettext("%d company reactivated.", "%d companies reactivated.", len(companies)) % len(companies),
@@ -141,7 +157,9 @@ class CompanyAdmin(admin.ModelAdmin):
         company = self._company_or_404(request, object_id)
         if request.method != "POST" or not self.has_change_permission(request, company):
             raise PermissionDenied
+        before = _status_of(company)
         service(company=company)
+        audit_company_status(company=company, before=before)
         self.message_user(request, message % {"name": company.name}, messages.SUCCESS)
         return redirect(reverse("admin:companies_company_change", args=[company.pk]))
 
@@ -194,7 +212,9 @@ class CompanyAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = CompanyDeleteForm(request.POST or None, company=company)
         if request.method == "POST" and form.is_valid():
+            company_id = company.pk
             dump = services.company_delete(company=company, confirm_slug=form.cleaned_data["confirm_slug"])
+            audit_company_deleted(company=company, company_id=company_id, final_dump=dump)
             self.message_user(
                 request,
                 _("Company %(name)s deleted. Final dump: %(dump)s") % {"name": company.name, "dump": dump},

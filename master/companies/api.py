@@ -10,6 +10,14 @@ from rest_framework.generics import GenericAPIView, ListAPIView, get_object_or_4
 from rest_framework.response import Response
 
 from master.licensing.models import LicenseType
+from triboka.audit.models import AuditAction
+from triboka.audit.services import (
+    COMPANY_STATUS_FIELDS,
+    audit_company_deleted,
+    audit_company_status,
+    audit_record,
+    audit_record_changes,
+)
 
 from . import selectors, services
 from .models import Company, CompanyKind, UserDirectoryEntry
@@ -116,6 +124,10 @@ class CompanySuspendSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
+def _fields(company: Company, names) -> dict:
+    return {name: getattr(company, name) for name in names}
+
+
 class CompanyViewSet(viewsets.GenericViewSet):
     """Companies: list, search (?search=, ?status=, ?kind=), create, edit, suspend,
     reactivate and delete (a final dump is written first)."""
@@ -153,6 +165,16 @@ class CompanyViewSet(viewsets.GenericViewSet):
         data = {**serializer.validated_data}
         data["admin_password"] = data.get("admin_password") or None
         result = services.company_provision(**data)
+        audit_record(
+            action=AuditAction.COMPANY_CREATED,
+            target=result.company,
+            company=result.company,
+            after={
+                **_fields(result.company, ("name", "slug", "ruc", "kind")),
+                "license_type": data["license_type"],
+            },
+            platform=True,
+        )
         company = self._get(result.company.pk)
         company.admin_email = result.admin_email
         company.set_password_url = result.set_password_url
@@ -167,7 +189,16 @@ class CompanyViewSet(viewsets.GenericViewSet):
         company = self._get(pk)
         serializer = CompanyUpdateSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
+        before = _fields(company, services.EDITABLE_FIELDS)
         services.company_update(company=company, **serializer.validated_data)
+        audit_record_changes(
+            action=AuditAction.COMPANY_UPDATED,
+            target=company,
+            company=company,
+            before=before,
+            after=_fields(company, services.EDITABLE_FIELDS),
+            platform=True,
+        )
         return Response(CompanySerializer(self._get(pk)).data)
 
     @extend_schema(request=CompanyUpdateSerializer, responses=CompanySerializer)
@@ -178,6 +209,7 @@ class CompanyViewSet(viewsets.GenericViewSet):
     def destroy(self, request, pk=None):
         company = self._get(pk)
         dump = services.company_delete(company=company, confirm_slug=company.slug)
+        audit_company_deleted(company=company, company_id=pk, final_dump=dump)
         return Response({"deleted": company.slug, "final_dump": str(dump)})
 
     @extend_schema(request=CompanySuspendSerializer, responses=CompanySerializer)
@@ -185,13 +217,19 @@ class CompanyViewSet(viewsets.GenericViewSet):
     def suspend(self, request, pk=None):
         serializer = CompanySuspendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.company_suspend(company=self._get(pk), reason=serializer.validated_data.get("reason", ""))
+        company = self._get(pk)
+        before = _fields(company, COMPANY_STATUS_FIELDS)
+        services.company_suspend(company=company, reason=serializer.validated_data.get("reason", ""))
+        audit_company_status(company=company, before=before)
         return Response(CompanySerializer(self._get(pk)).data)
 
     @extend_schema(request=None, responses=CompanySerializer)
     @action(detail=True, methods=["post"])
     def reactivate(self, request, pk=None):
-        services.company_reactivate(company=self._get(pk))
+        company = self._get(pk)
+        before = _fields(company, COMPANY_STATUS_FIELDS)
+        services.company_reactivate(company=company)
+        audit_company_status(company=company, before=before)
         return Response(CompanySerializer(self._get(pk)).data)
 
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -7,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from master.licensing.limits import users_limit_check
 from triboka.admin_sites import company_admin_site
+from triboka.audit.models import AuditAction
+from triboka.audit.services import audit_record
 
 from . import services
 from .models import User
@@ -101,6 +104,12 @@ class UserAdmin(DjangoUserAdmin):
 
     def delete_model(self, request, obj):
         services.user_delete(user=obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # saved
+            audit_record(action=AuditAction.PASSWORD_CHANGED, target=self.get_object(request, unquote(id)))
+        return response
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":

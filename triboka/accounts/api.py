@@ -6,11 +6,16 @@ from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
+
+from triboka.audit.models import AuditAction
+from triboka.audit.services import audit_record
 
 from . import services
 from .models import Language
 from .throttling import LoginThrottle
+from .tokens import token_user
 
 NOT_SELF_EDITABLE = ("role", "email", "company", "is_active")
 
@@ -20,9 +25,26 @@ class LoginView(TokenObtainPairView):
 
     throttle_classes = [LoginThrottle]
 
+    def post(self, request, *args, **kwargs):
+        """simplejwt's, recording the sign-in (no Django ``login()`` here, so no signal;
+        failures are recorded by the ``user_login_failed`` signal)."""
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from error
+        audit_record(action=AuditAction.LOGIN, actor=serializer.user, target=serializer.user)
+        return Response(serializer.validated_data, status=status.HTTP_200_OK)
+
 
 class RefreshView(TokenRefreshView):
     """A new access token and a new refresh token; the old refresh token stops working."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        user = token_user(response.data["access"])
+        audit_record(action=AuditAction.TOKEN_REFRESH, actor=user, target=user)
+        return response
 
 
 class LogoutView(TokenBlacklistView):
@@ -30,6 +52,8 @@ class LogoutView(TokenBlacklistView):
 
     def post(self, request, *args, **kwargs):
         super().post(request, *args, **kwargs)
+        user = token_user(request.data["refresh"])
+        audit_record(action=AuditAction.LOGOUT, actor=user, target=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -3,6 +3,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 
+from triboka.audit.models import AuditAction
+from triboka.audit.services import audit_record
+
 from .throttling import login_attempt_check
 
 
@@ -37,3 +40,7 @@ class PasswordResetForm(DjangoPasswordResetForm):
 
     def get_users(self, email):
         return get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+        audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, target=context["user"])

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from master.licensing.limits import users_limit_check
+from triboka.audit.models import AuditAction
+from triboka.audit.services import audit_record, audit_record_changes, stored_values
 
 from .models import COMPANY_ROLES, Role, User
 
@@ -68,6 +70,13 @@ def user_create(
         user.set_unusable_password()
     user.full_clean()
     user.save()
+    audit_record(
+        action=AuditAction.USER_CREATED,
+        target=user,
+        after={
+            field: getattr(user, field) for field in ("email", "full_name", "role", "language", "is_active")
+        },
+    )
     return user
 
 
@@ -97,12 +106,17 @@ def user_is_last_active_admin(user: User) -> bool:
 def user_delete(*, user: User) -> None:
     if user_is_last_active_admin(user):
         raise ValidationError(LAST_ADMIN_MESSAGE)
+    audit_record(
+        action=AuditAction.USER_DELETED, target=user, before={"email": user.email, "role": user.role}
+    )
     user.delete()
 
 
 def user_update(*, user: User, **changes) -> User:
     """Change a user's fields as an administrator; admin rights follow the role."""
     user_validate_update(user=user, changes=changes)
+    before = stored_values(user, list(changes))  # an admin form may have set them on ``user`` already
+    audited = dict(changes)
     for field, value in changes.items():
         setattr(user, field, value)
     if "role" in changes:
@@ -110,7 +124,23 @@ def user_update(*, user: User, **changes) -> User:
         changes.update(is_staff=user.is_staff, is_superuser=user.is_superuser)
     user.full_clean()
     user.save(update_fields=list(changes))
+    _user_changes_record(user, before, audited)
     return user
+
+
+def _user_changes_record(user: User, before: dict, after: dict) -> None:
+    """One audit event per kind of change: role, activation, other edits."""
+    if "is_active" in after:
+        action = AuditAction.USER_ACTIVATED if after["is_active"] else AuditAction.USER_DEACTIVATED
+        audit_record_changes(
+            action=action, target=user, before=before, after={"is_active": after.pop("is_active")}
+        )
+    if "role" in after:
+        audit_record_changes(
+            action=AuditAction.ROLE_CHANGED, target=user, before=before, after={"role": after.pop("role")}
+        )
+    if after:
+        audit_record_changes(action=AuditAction.USER_UPDATED, target=user, before=before, after=after)
 
 
 def user_update_profile(*, user: User, full_name: str | None = None, language: str | None = None) -> User:
@@ -170,3 +200,4 @@ def user_password_reset_send(*, user: User, domain: str, protocol: str) -> None:
     finally:
         set_urlconf(previous)
     mail.send_mail(subject, body, None, [user.email])
+    audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, target=user)

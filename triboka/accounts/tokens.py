@@ -15,7 +15,8 @@ from rest_framework_simplejwt.serializers import (
     TokenObtainPairSerializer,
     TokenRefreshSerializer,
 )
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
 SCHEMA_CLAIM = "schema"
 COMPANY_CLAIM = "company"
@@ -43,6 +44,13 @@ def refresh_token_for_current_schema(raw: str) -> RefreshToken:
         raise InvalidToken(str(error)) from error
     token_require_current_schema(token)
     return token
+
+
+def token_user(raw: str):
+    """The user a valid token (even a blacklisted one) was issued to, or None if they are
+    gone; for the audit of refreshes and sign-outs."""
+    user_id = UntypedToken(raw).get(api_settings.USER_ID_CLAIM)
+    return get_user_model().objects.filter(pk=user_id).first() if user_id is not None else None
 
 
 class LoginSerializer(TokenObtainPairSerializer):

@@ -3,6 +3,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
+from triboka.audit.models import AuditAction
+from triboka.audit.services import audit_record
+
 from .forms import LoginForm, PasswordResetForm
 
 login = auth_views.LoginView.as_view(
@@ -11,14 +14,32 @@ login = auth_views.LoginView.as_view(
     redirect_authenticated_user=True,
 )
 logout = auth_views.LogoutView.as_view()
-password_change = auth_views.PasswordChangeView.as_view(
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(action=AuditAction.PASSWORD_CHANGED, target=form.user)
+        return response
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The one-time link's page (a forgotten password, or an invitation)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(action=AuditAction.PASSWORD_RESET_DONE, actor=form.user, target=form.user)
+        return response
+
+
+password_change = PasswordChangeView.as_view(
     template_name="registration/password_change.html",
     success_url=reverse_lazy("accounts:password_change_done"),
 )
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="registration/password_change_done.html"
 )
-set_password = auth_views.PasswordResetConfirmView.as_view(
+set_password = SetPasswordView.as_view(
     template_name="registration/set_password.html",
     success_url=reverse_lazy("accounts:set_password_done"),
 )

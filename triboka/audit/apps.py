@@ -6,3 +6,6 @@ class AuditConfig(AppConfig):
     name = "triboka.audit"
     label = "audit"
     verbose_name = _("Audit")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (sign-ins and failed sign-ins)
