@@ -257,28 +257,37 @@ def test(args) -> int:
         f"Tests use {db_sentence} (pytest creates its own test_ database there) "
         f"and Redis at {os.environ['REDIS_URL']}."
     )
-    ensure_browser()
+    ensure_test_packages()
     manage("makemigrations", "--check", "--dry-run", "-v", "1")
     return subprocess.run([PYTHON, "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
 
 
-def ensure_browser() -> None:
-    """Debian's chromium and chromium-driver for the end-to-end tests, installed like the other
-    services when missing (as root through apt-get); without them those tests are skipped."""
-    if shutil.which("chromium") and shutil.which("chromedriver"):
+# Debian packages some tests use: the browser tests drive chromium, the nginx test runs `nginx -t`
+# on the configuration render_nginx writes. Without them those tests are skipped, saying why.
+TEST_PACKAGES = {"chromium": "chromium", "chromedriver": "chromium-driver", "nginx": "nginx-light"}
+
+
+def ensure_test_packages() -> None:
+    """Installs the missing TEST_PACKAGES like the other services (as root through apt-get)."""
+    missing = sorted({package for binary, package in TEST_PACKAGES.items() if not _which(binary)})
+    if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         say(
-            "chromium/chromedriver are missing and cannot be installed here: "
-            "the browser tests will be skipped."
+            f"{', '.join(missing)} missing and cannot be installed here: "
+            "the tests that need them will be skipped."
         )
         return
-    say("Installing chromium and chromium-driver (Debian packages) for the end-to-end tests ...")
+    say(f"Installing {', '.join(missing)} (Debian packages) for the browser and nginx tests ...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    installed = subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"], env=env)
+    installed = subprocess.run(["apt-get", "install", "-y", "-q", *missing], env=env)
     if installed.returncode != 0:
         subprocess.run(["apt-get", "update", "-q"], env=env)
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"], env=env)
+        subprocess.run(["apt-get", "install", "-y", "-q", *missing], env=env)
+
+
+def _which(binary: str) -> str | None:
+    return shutil.which(binary) or shutil.which(binary, path="/usr/sbin:/sbin")
 
 
 def read_dot_env() -> None:

@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from master.companies.models import Company
 from master.companies.routing import routing_cache_clear
+from master.platform.services import system_settings_cache_clear
 from master.companies.services import company_delete, company_provision
 from master.companies.template import template_ensure
 from triboka.accounts.models import Role, User
@@ -129,12 +130,15 @@ def django_db_setup(request, django_test_environment, django_db_blocker, _test_s
 @pytest.fixture(autouse=True)
 def _back_to_public_schema():
     """Requests move the connection into a company's schema; every test starts in public
-    with an empty routing cache (rolled-back changes never reach the cache's signals)."""
+    with an empty routing cache and no cached system settings (rolled-back changes never
+    reach the caches' signals)."""
     routing_cache_clear()
+    system_settings_cache_clear()
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
     routing_cache_clear()
+    system_settings_cache_clear()
 
 
 @pytest.fixture

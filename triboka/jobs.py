@@ -96,6 +96,14 @@ SCHEDULES = {
         "master.billing.tasks.billing_daily",
         {"minute": "7", "hour": "6"},
     ),
+    "Webhooks: requeue lost deliveries, purge old ones (every 5 minutes)": (
+        "master.webhooks.tasks.webhooks_housekeeping",
+        {"minute": "*/5"},
+    ),
+    "Heartbeat to the master (every 5 minutes, installations only)": (
+        "master.instances.tasks.instance_heartbeat",
+        {"minute": "*/5"},
+    ),
     "Purge expired sessions and tokens (hourly)": ("triboka.jobs.purge_expired_everywhere", {"minute": "7"}),
     "Purge old logs (monthly)": (
         "triboka.jobs.purge_old_logs_everywhere",

@@ -140,6 +140,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "triboka.middleware.UserLanguageMiddleware",
+    "triboka.audit.middleware.AuditContextMiddleware",  # who and from where, for audit events
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -464,15 +465,109 @@ LOGGING = {
 }
 
 # --- master.platform ---
+# System settings (master/platform) are cached in Redis and, per process, for this many
+# seconds: another process sees a saved change within it (the saving process at once).
+SYSTEM_SETTINGS_MEMO_SECONDS = env.int("SYSTEM_SETTINGS_MEMO_SECONDS", default=5)
 
 # --- master.instances and license files ---
+# On-premise license files (master/licensing/files.py). The master signs them with its
+# Ed25519 private key; an installation runs one company from TRIBOKA_LICENSE_FILE, verified
+# with TRIBOKA_LICENSE_PUBLIC_KEY at start-up (no built-in key: both are set by the operator).
+TRIBOKA_LICENSE_SIGNING_KEY = env("TRIBOKA_LICENSE_SIGNING_KEY", default="")
+TRIBOKA_LICENSE_PUBLIC_KEY = env("TRIBOKA_LICENSE_PUBLIC_KEY", default="")
+TRIBOKA_LICENSE_FILE = env("TRIBOKA_LICENSE_FILE", default="")
+# Instances (master/instances): the master shows an installation as stale after this many
+# minutes without a heartbeat, and refuses heartbeats sent more than this many seconds
+# before or after its own clock.
+INSTANCE_STALE_MINUTES = env.int("INSTANCE_STALE_MINUTES", default=15)
+INSTANCE_HEARTBEAT_MAX_SKEW_SECONDS = env.int("INSTANCE_HEARTBEAT_MAX_SKEW_SECONDS", default=300)
+# On an installation: where its heartbeats go, and the credentials the master gave it.
+TRIBOKA_MASTER_URL = env("TRIBOKA_MASTER_URL", default="")
+TRIBOKA_INSTANCE_ID = env("TRIBOKA_INSTANCE_ID", default="")
+TRIBOKA_INSTANCE_KEY = env("TRIBOKA_INSTANCE_KEY", default="")
+# The license state an instance reports is an enum of its own in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["InstanceLicenseStateEnum"] = "master.instances.models.LicenseState"
 
 # --- master.billing ---
+# Invoices of licenses (master/billing). The daily job (06:07) invoices auto-renew licenses
+# BILLING_RENEWAL_LEAD_DAYS before they expire; an invoice is due BILLING_PAYMENT_DAYS after
+# it is issued. A license's price is before IVA; invoices add BILLING_TAX_PERCENT.
+BILLING_RENEWAL_LEAD_DAYS = env.int("BILLING_RENEWAL_LEAD_DAYS", default=30)
+BILLING_PAYMENT_DAYS = env.int("BILLING_PAYMENT_DAYS", default=15)
+BILLING_TAX_PERCENT = env("BILLING_TAX_PERCENT", default="15")
+BILLING_INVOICE_PREFIX = env("BILLING_INVOICE_PREFIX", default="TRB")
+# Where clients' replies to billing e-mails go.
+BILLING_CONTACT_EMAIL = env("BILLING_CONTACT_EMAIL", default="facturacion@triboka.com")
+# Payment providers (dotted paths of master.billing.providers.PaymentProvider subclasses);
+# the first is the one new invoices name.
+BILLING_PAYMENT_PROVIDERS = env.list(
+    "BILLING_PAYMENT_PROVIDERS", default=["master.billing.providers.BankTransferProvider"]
+)
+# The account clients transfer to, printed on every invoice e-mail. The defaults are
+# placeholders: set the real account before the first invoice goes out.
+BILLING_BANK_NAME = env("BILLING_BANK_NAME", default="Banco Pichincha")
+BILLING_BANK_ACCOUNT_TYPE = env("BILLING_BANK_ACCOUNT_TYPE", default="Cuenta corriente")
+BILLING_BANK_ACCOUNT_NUMBER = env("BILLING_BANK_ACCOUNT_NUMBER", default="0000000000")
+BILLING_BANK_ACCOUNT_HOLDER = env("BILLING_BANK_ACCOUNT_HOLDER", default="Triboka S.A.S.")
+BILLING_BANK_HOLDER_RUC = env("BILLING_BANK_HOLDER_RUC", default="0000000000001")
+# The invoice status is an enum of its own in the OpenAPI schema (other models have "status").
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["InvoiceStatusEnum"] = "master.billing.models.InvoiceStatus"
 
 # --- master.webhooks ---
+# Webhooks (master/webhooks): a delivery is tried at most WEBHOOK_MAX_ATTEMPTS times, the
+# second attempt WEBHOOK_RETRY_BASE_SECONDS after the first, each wait twice the previous
+# (at most an hour); an attempt gives up after WEBHOOK_TIMEOUT_SECONDS without an answer.
+# WEBHOOK_DISABLE_AFTER failed deliveries in a row disable a subscription (its owner is
+# e-mailed). Finished deliveries are kept WEBHOOK_DELIVERY_RETENTION_DAYS days.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=60)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=5)
+WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=30)
+# Receivers on this machine (http://127.0.0.1:..., http://localhost:...), for development and
+# tests only; private and other reserved addresses are refused either way. Default: DEBUG.
+WEBHOOK_ALLOW_INSECURE_LOCALHOST = env.bool("WEBHOOK_ALLOW_INSECURE_LOCALHOST", default=DEBUG)
+# Enums of their own in the OpenAPI schema (other models have "status" and "event" too).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "WebhookDeliveryStatusEnum": "master.webhooks.models.DeliveryStatus",
+        "WebhookEventEnum": "master.webhooks.models.Event",
+    }
+)
 
 # --- triboka.audit ---
+# Audit events (triboka/audit) record the client's address like the login throttle does:
+# the socket's, or with NUM_PROXIES > 0 the one the outermost trusted proxy appended to
+# X-Forwarded-For. They are kept for good (append-only; see docs/operations.md, "Audit").
 
 # --- master.metering and master.analytics ---
 
 # --- master.reports ---
+# Reports (master/reports): files go to STORAGES["reports"] below, a folder (REPORTS_ROOT, by
+# default var/reports) or S3 (REPORTS_STORAGE_BACKEND=storages.backends.s3.S3Storage with
+# REPORTS_S3_BUCKET; the AWS_* settings above), as <report id>/<kind>-<start>-<end>.<ext>.
+REPORTS_ROOT = env.path("REPORTS_ROOT", default=VAR_DIR / "reports")
+STORAGES["reports"] = {
+    "BACKEND": env("REPORTS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": (
+        {"bucket_name": env("REPORTS_S3_BUCKET", default=""), "location": "reports", "default_acl": None}
+        if "s3" in env("REPORTS_STORAGE_BACKEND", default="").lower()
+        else {}  # the folder follows REPORTS_ROOT (master.reports.storage)
+    ),
+}
+# A report covers at most REPORTS_MAX_DAYS days. Its PDF shows the first REPORTS_PDF_MAX_ROWS
+# rows (about 45 rows a page; the CSV and XLSX hold them all), in the TrueType font
+# REPORTS_PDF_FONT (Debian's fonts-dejavu-core; when the file is missing, the built-in
+# Helvetica, which has every Spanish letter but not all of Unicode).
+REPORTS_MAX_DAYS = env.int("REPORTS_MAX_DAYS", default=366)
+REPORTS_PDF_MAX_ROWS = env.int("REPORTS_PDF_MAX_ROWS", default=2000)
+REPORTS_PDF_FONT = env("REPORTS_PDF_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+# Scheduled reports are e-mailed with their files attached up to REPORTS_EMAIL_ATTACH_MAX_BYTES
+# in all; larger ones as links that work without signing in for REPORTS_LINK_DAYS days.
+REPORTS_EMAIL_ATTACH_MAX_BYTES = env.int("REPORTS_EMAIL_ATTACH_MAX_BYTES", default=10 * 1024 * 1024)
+REPORTS_LINK_DAYS = env.int("REPORTS_LINK_DAYS", default=7)
+# Enums of their own in the OpenAPI schema (other models have "kind" and "status" too).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReportKindEnum"] = "master.reports.models.ReportKind"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReportStatusEnum"] = "master.reports.models.ReportStatus"
+# fpdf2's font subsetting (fontTools) logs a dozen INFO lines per PDF.
+LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}

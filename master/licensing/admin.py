@@ -26,6 +26,12 @@ class LicenseAdmin(admin.ModelAdmin):
     list_filter = ("type", "status", "auto_renew", "billing_period")
     search_fields = ("code", "company__name", "company__slug")
     list_select_related = ("company",)
+
+    def get_changeform_initial_data(self, request):
+        """A new license starts from the system settings' default limits."""
+        from master.platform.services import system_settings
+
+        return {**system_settings().default_license_limits, **super().get_changeform_initial_data(request)}
     raw_id_fields = ("company",)
     readonly_fields = ("code", "status", "created_at", "updated_at")
     fieldsets = (

@@ -4,7 +4,8 @@ The license in force is read with the company when its host is looked up
 (master/companies/routing.py) and kept in the worker's route cache, which a change to a
 license clears (signals.py): enforcing costs no query per request.
 
-- a suspended license, or one expired more than LICENSE_GRACE_DAYS ago, closes the site;
+- a suspended license, or one expired more than the grace period ago (system settings,
+  LICENSE_GRACE_DAYS by default), closes the site;
 - within the grace period the site is read-only (signing in and out still work);
 - an ``api`` license serves the API and refuses the HTML pages;
 - a module the license does not include answers 403 naming the module, on its pages, its
@@ -15,7 +16,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -76,6 +76,12 @@ def license_in_force(company, today: date | None = None) -> License | None:
     return company.licenses.filter(starts_on__lte=today).order_by("-starts_on", "-pk").first()
 
 
+def _grace_days() -> int:
+    from master.platform.services import system_settings  # cached: no query per request
+
+    return system_settings().license_grace_days
+
+
 def module_for_path(path: str) -> str | None:
     return next((module for pattern, module in MODULE_PATHS if pattern.match(path)), None)
 
@@ -96,7 +102,7 @@ def license_refusal(terms: LicenseTerms | None, *, path: str, method: str, today
             "license_suspended",
             _("This company's license is suspended. Please contact Triboka support."),
         )
-    grace_ends = terms.expires_on + timedelta(days=settings.LICENSE_GRACE_DAYS) if terms.expires_on else None
+    grace_ends = terms.expires_on + timedelta(days=_grace_days()) if terms.expires_on else None
     if grace_ends is not None and today > grace_ends:
         return Refusal(
             403,
