@@ -15,6 +15,7 @@ admin.site.site_header = _("Triboka Master")
 admin.site.site_title = _("Triboka Master")
 admin.site.index_title = _("Platform administration")
 admin.site.login_form = AdminLoginForm
+admin.site.index_template = "admin/master_index.html"  # the dashboard above the app list
 
 
 class CompanyAdminSite(admin.AdminSite):

@@ -91,7 +91,10 @@ SCHEDULES = {
     # name: (task, crontab fields)
     "Heartbeat for /health (every minute)": ("triboka.jobs.beat_tick", {"minute": "*"}),
     "Back up every company (daily)": ("master.backups.tasks.backup_daily", {"minute": "37", "hour": "2"}),
-    "Flush API consumption counters (every minute)": ("master.metering.tasks.metering_flush", {"minute": "*"}),
+    "Flush API consumption counters (every minute)": (
+        "master.metering.tasks.metering_flush",
+        {"minute": "*"},
+    ),
     "Renew licenses, send reminders, expire the unpaid (daily)": (
         "master.billing.tasks.billing_daily",
         {"minute": "7", "hour": "6"},
@@ -103,6 +106,10 @@ SCHEDULES = {
     "Heartbeat to the master (every 5 minutes, installations only)": (
         "master.instances.tasks.instance_heartbeat",
         {"minute": "*/5"},
+    ),
+    "Copy company figures for the dashboard (hourly)": (
+        "master.analytics.tasks.company_facts_refresh_everywhere",
+        {"minute": "47"},
     ),
     "Purge expired sessions and tokens (hourly)": ("triboka.jobs.purge_expired_everywhere", {"minute": "7"}),
     "Purge old logs (monthly)": (

@@ -1,3 +1,13 @@
-"""Master API routes of analytics and reports, under /api/master/."""
+"""Master API routes of the dashboard and analytics, under /api/master/."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("dashboard/", api.DashboardView.as_view(), name="master-dashboard"),
+    path("analytics/dashboard/", api.DashboardView.as_view(), name="master-analytics-dashboard"),
+    path("dashboard/companies/", api.CompaniesView.as_view(), name="master-dashboard-companies"),
+    path("analytics/companies/", api.CompaniesView.as_view(), name="master-analytics-companies"),
+    path("dashboard/revenue/", api.RevenueView.as_view(), name="master-dashboard-revenue"),
+]

@@ -8,7 +8,7 @@ from django.utils.formats import get_format
 from django.utils.safestring import SafeString
 from django.utils.translation import override
 
-from erp.web.charts import column_chart, horizontal_bars, line_chart, progress_bars
+from triboka.charts import column_chart, horizontal_bars, line_chart, progress_bars
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert('x')</script> & Co"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from erp.dashboard.api import DashboardView
 from erp.dashboard.selectors import dashboard_for
 from erp.lots.models import LotStatus
-from erp.web import charts
+from triboka import charts
 from erp.web.access import role_required
 
 
