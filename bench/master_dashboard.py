@@ -53,7 +53,7 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def fill(prefix: str, companies: int, days: int) -> None:
+def fill(prefix: str, companies: int, days: int, ruc_base: int) -> None:
     """Public rows for ``companies`` companies named <prefix>NNNN and ``days`` of metering."""
     from django.utils import timezone
 
@@ -72,7 +72,7 @@ def fill(prefix: str, companies: int, days: int) -> None:
             name=f"Bench {prefix}{n:04d}",
             slug=f"{prefix}{n:04d}",
             schema_name=f"{prefix}{n:04d}",
-            ruc=f"{1700000000 + n:010d}001"[:13],
+            ruc=f"{ruc_base + n:010d}001",
             kind="exporter",
             status="suspended" if n % 50 == 0 else "active",
         )
@@ -216,12 +216,15 @@ def main() -> None:
     if new:
         say("Migrating the public schema ...")
         call_command("migrate_schemas", "--shared", verbosity=0)
-    if not Company.objects.filter(slug__startswith="big").exists():
-        say(f"Filling {args.companies} companies x {args.days} days, and the 10 x 30 baseline ...")
-        fill("big", args.companies, args.days)
-        fill("small", 10, 30)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    for prefix, companies, days, ruc_base in (
+        ("big", args.companies, args.days, 1_700_000_000),
+        ("small", 10, 30, 1_800_000_000),
+    ):
+        if not Company.objects.filter(slug__startswith=prefix).exists():
+            say(f"Filling {companies} companies x {days} days ({prefix}) ...")
+            fill(prefix, companies, days, ruc_base)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     staff, _ = User.objects.get_or_create(
         email="bench@triboka.test", defaults={"is_staff": True, "is_superuser": True}
     )

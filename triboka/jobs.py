@@ -3,7 +3,14 @@ company's schema; see triboka/celery.py) and each safe to run twice.
 
 - daily: a backup of every company (master/backups/tasks.py: in the public schema, in
   chunks of companies per pg_dump call).
-- every minute: beat's heartbeat for /health (triboka/health.py).
+- every minute: beat's heartbeat for /health (triboka/health.py); the API-consumption
+  counters flushed from Redis (master/metering).
+- every 5 minutes: webhook deliveries whose task was lost are queued again, old ones purged
+  (master/webhooks); an on-premise installation's heartbeat to the master (master/instances;
+  nothing where TRIBOKA_MASTER_URL is unset).
+- hourly: each company's figures (storage, documents, contracts, lots) copied to the public
+  schema for the master dashboard (master/analytics).
+- daily: the billing run (master/billing: invoices 30 days ahead, reminders, overdue and void).
 - hourly: expired sessions and expired JWT records are deleted in every company. Download
   links and invitation links are signed and expire by themselves: nothing is stored for them.
 - monthly: old logs go (read notifications after NOTIFICATION_RETENTION_DAYS, document

@@ -95,7 +95,8 @@ def stored_values(instance: models.Model, fields) -> dict:
     instance in memory by the time a service sees it."""
     if instance.pk is None:
         return {}
-    return type(instance)._default_manager.filter(pk=instance.pk).values(*fields).first() or {}
+    model = instance._meta.model  # not type(): request.user is a lazy proxy
+    return model._default_manager.filter(pk=instance.pk).values(*fields).first() or {}
 
 
 def values_safe(values: dict | None) -> dict:

@@ -28,6 +28,7 @@ def master_dashboard(days: int = 30):
             ),
             "errors": charts.line_chart(
                 [(formats.date_format(day["day"], "d/m"), day["error_rate"]) for day in api["by_day"]],
+                # xgettext:no-python-format
                 title=_("Server errors (% of API calls)"),
                 unit="%",
             ),
