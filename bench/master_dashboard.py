@@ -206,6 +206,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -243,7 +244,8 @@ def main() -> None:
         # each measurement sees only its own companies: the others are parked in a dummy status
         ids = list(hidden.values_list("pk", flat=True))
         with _only(ids):
-            with override_settings(DEBUG=False):
+            plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+            with override_settings(DEBUG=False, STORAGES={**settings.STORAGES, "staticfiles": plain_static}):
                 measure(client, "/api/master/dashboard/", 2)  # warm-up
                 api = measure(client, "/api/master/dashboard/", args.runs)
                 admin = measure(client, "/admin/", args.runs)

@@ -20,9 +20,9 @@ from rest_framework.test import APIClient
 
 from master.companies.models import Company
 from master.companies.routing import routing_cache_clear
-from master.platform.services import system_settings_cache_clear
 from master.companies.services import company_delete, company_provision
 from master.companies.template import template_ensure
+from master.platform.services import system_settings_cache_clear
 from triboka.accounts.models import Role, User
 from triboka.accounts.services import user_create
 from triboka.redis_client import redis_client

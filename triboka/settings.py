@@ -486,7 +486,9 @@ TRIBOKA_MASTER_URL = env("TRIBOKA_MASTER_URL", default="")
 TRIBOKA_INSTANCE_ID = env("TRIBOKA_INSTANCE_ID", default="")
 TRIBOKA_INSTANCE_KEY = env("TRIBOKA_INSTANCE_KEY", default="")
 # The license state an instance reports is an enum of its own in the OpenAPI schema.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["InstanceLicenseStateEnum"] = "master.instances.models.LicenseState"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["InstanceLicenseStateEnum"] = (
+    "master.instances.models.LicenseState"
+)
 
 # --- master.billing ---
 # Invoices of licenses (master/billing). The daily job (06:07) invoices auto-renew licenses

@@ -32,6 +32,7 @@ class LicenseAdmin(admin.ModelAdmin):
         from master.platform.services import system_settings
 
         return {**system_settings().default_license_limits, **super().get_changeform_initial_data(request)}
+
     raw_id_fields = ("company",)
     readonly_fields = ("code", "status", "created_at", "updated_at")
     fieldsets = (

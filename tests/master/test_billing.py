@@ -358,7 +358,7 @@ def test_the_unpaid_invoice_is_void_and_the_company_told_when_the_grace_period_e
     assert billing_daily_run(today=closed_day + timedelta(days=1)) == NOTHING_TO_DO
     with pytest.raises(ValidationError) as refused:  # staff first give it a new expiry
         invoice_issue(license=license, today=closed_day)
-    assert "grace period has ended" in refused.value.message_dict["license"][0]
+    assert "período de gracia terminó" in refused.value.message_dict["license"][0]
 
 
 def test_a_license_that_closed_long_ago_gets_no_notice(company_a, settings):
@@ -481,7 +481,7 @@ def test_admin_voids_with_the_action_and_reports_refusals(master, invoice, compa
         {"action": "void_selected", "_selected_action": [invoice.pk, paid.pk]},
         follow=True,
     ).content.decode()
-    assert f"Invoice {paid.number} is paid" in page and "1 invoice void." in page
+    assert f"La factura {paid.number} está pagada" in page and "1 factura anulada." in page
     invoice.refresh_from_db()
     paid.refresh_from_db()
     assert (invoice.status, paid.status) == ("void", "paid")

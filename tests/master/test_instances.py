@@ -203,10 +203,10 @@ def test_replayed_and_stale_heartbeats_are_refused(registered, root_host, settin
     body = _body(registered)
     assert _post(root_host, body, registered.private_key).status_code == 200
     replay = _post(root_host, body, registered.private_key)
-    assert replay.status_code == 401 and "not newer" in replay.json()["detail"]
+    assert replay.status_code == 401 and "no es más reciente" in replay.json()["detail"]
     old = timezone.now() - timedelta(seconds=settings.INSTANCE_HEARTBEAT_MAX_SKEW_SECONDS + 5)
     stale = _post(root_host, _body(registered, sent_at=old.isoformat()), registered.private_key)
-    assert stale.status_code == 401 and "clock" in stale.json()["detail"]
+    assert stale.status_code == 401 and "reloj" in stale.json()["detail"]
     ahead = timezone.now() + timedelta(seconds=settings.INSTANCE_HEARTBEAT_MAX_SKEW_SECONDS + 5)
     assert (
         _post(root_host, _body(registered, sent_at=ahead.isoformat()), registered.private_key).status_code
@@ -289,7 +289,7 @@ def test_the_admin_list_shows_which_instances_are_stale(master, registered, vps_
     silent = services.instance_register(name="Planta silenciosa", license=vps_license)
     assert _post(root_host, _body(registered), registered.private_key).status_code == 200
     page = master.get("/admin/instances/instance/").content.decode()
-    assert "Healthy" in page and "Never seen" in page
+    assert "En buen estado" in page and "Sin señales aún" in page
     Instance.objects.filter(pk=silent.instance.pk).update(
         last_heartbeat_at=timezone.now() - timedelta(days=1)
     )

@@ -224,7 +224,7 @@ def test_a_subscription_that_keeps_failing_is_disabled_and_its_owner_told(
 
     subscription.refresh_from_db()
     assert not subscription.is_active and subscription.consecutive_failures == 2
-    assert "2 failed deliveries" in subscription.disabled_reason
+    assert "2 entregas fallidas" in subscription.disabled_reason
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == [COMPANY_A.admin_email, "owner@hooks.test"]  # the owner and the company's admin
     assert subscription.url in mail.outbox[0].subject and subscription.url in mail.outbox[0].body
@@ -424,16 +424,16 @@ def test_a_receiver_that_does_not_answer_in_time_is_a_failed_attempt(company_a, 
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         outcome = sending.post(f"http://127.0.0.1:{silent.getsockname()[1]}/", b"{}", {}, timeout=1)
-    assert not outcome.ok and outcome.status_code is None and "1 seconds" in outcome.error
+    assert not outcome.ok and outcome.status_code is None and "Sin respuesta en 1 segundo" in outcome.error
 
 
 @pytest.mark.parametrize(
     ("events_", "message"),
     [
-        ([], "Choose"),
-        (["ping"], "Choose"),
-        (["teleport"], "Choose"),
-        (["invoice.paid", "invoice.paid"], "once"),
+        ([], "Elija"),
+        (["ping"], "Elija"),
+        (["teleport"], "Elija"),
+        (["invoice.paid", "invoice.paid"], "una sola vez"),
     ],
 )
 def test_it_refuses_bad_event_lists(receiver, company_a, events_, message):

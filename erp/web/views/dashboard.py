@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from erp.dashboard.api import DashboardView
 from erp.dashboard.selectors import dashboard_for
 from erp.lots.models import LotStatus
-from triboka import charts
 from erp.web.access import role_required
+from triboka import charts
 
 
 @role_required(DashboardView, "get")
