@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from master.backups.models import Backup, BackupStatus
 from master.companies.models import Company, CompanyStatus, UserDirectoryEntry
 from master.licensing.models import LicenseStatus
-from master.metering.models import CompanyUsageDaily
+from master.metering.models import HISTOGRAM_SIZE, CompanyUsageDaily
 from master.metering.selectors import histogram_sums, licenses_in_force, percentile_ms
 
 from .models import CompanyFacts
@@ -42,7 +42,7 @@ class Period:
 
 
 def _histogram(row: dict) -> list[int]:
-    return [row.get(f"h{i}") or 0 for i in range(len(histogram_sums()))]
+    return [row.get(f"h{i}") or 0 for i in range(HISTOGRAM_SIZE)]
 
 
 def _percent(part, whole, digits=2):
@@ -99,6 +99,7 @@ def company_usage(period: Period) -> dict[int, dict]:
             "error_rate": _percent(row["server"] or 0, calls),
             "availability": round(100 - _percent(row["server"] or 0, calls), 2) if calls else None,
             "p95_latency_ms": percentile_ms(_histogram(row)),
+            "latency_histogram": _histogram(row),
         }
     return usage
 
@@ -309,9 +310,12 @@ def dashboard(days: int = 30, today: date | None = None) -> dict:
     series = api_series(period)
     calls = sum(day["calls"] for day in series)
     errors = sum(day["server_errors"] for day in series)
-    all_usage = CompanyUsageDaily.objects.filter(day__gte=period.start, day__lte=period.end).aggregate(
-        **histogram_sums()
-    )
+    platform_histogram = [0] * HISTOGRAM_SIZE
+    for row in table:
+        if row["usage"]:
+            platform_histogram = [
+                a + b for a, b in zip(platform_histogram, row["usage"]["latency_histogram"], strict=True)
+            ]
     instances = instances_summary()
     return {
         "period": {"start": period.start, "end": period.end},
@@ -327,7 +331,7 @@ def dashboard(days: int = 30, today: date | None = None) -> dict:
             "calls": calls,
             "server_errors": errors,
             "error_rate": _percent(errors, calls),
-            "p95_latency_ms": percentile_ms(_histogram(all_usage)),
+            "p95_latency_ms": percentile_ms(platform_histogram),
             "by_day": series,
         },
         "revenue": revenue(today=period.end),
