@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from master.licensing.models import License
@@ -76,8 +77,8 @@ def consumption(query: ConsumptionQuery) -> dict:
     # the error sums come first: once annotated, "requests" names the sum, not the column
     if query.group_by == "endpoint":
         sums = {
-            "client_errors": Sum("requests", filter=Q(status_class=4)),
-            "server_errors": Sum("requests", filter=Q(status_class=5)),
+            "client_errors": Coalesce(Sum("requests", filter=Q(status_class=4)), 0),
+            "server_errors": Coalesce(Sum("requests", filter=Q(status_class=5)), 0),
         }
     else:
         sums = {"client_errors": Sum("client_errors"), "server_errors": Sum("server_errors")}

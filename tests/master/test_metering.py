@@ -289,6 +289,7 @@ def test_consumption_by_endpoint_and_by_day_for_one_company(metered, staff_api):
     assert rows[("GET", "/api/v1/lots/")]["server_errors"] == 2
     assert rows[("POST", "/api/v1/lots/")]["client_errors"] == 18
     assert ("GET", "/api/v1/me/") not in rows  # company B's endpoint
+    assert rows[("POST", "/api/v1/lots/")]["server_errors"] == 0  # none, not null
     by_day = staff_api.get(
         "/api/master/analytics/consumption/", {"group_by": "day", "company": "beta"}
     ).json()
