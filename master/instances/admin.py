@@ -4,6 +4,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from triboka.audit.admin import AuditedAdminMixin
+
 from . import services
 from .models import HeartbeatState, Instance
 
@@ -53,7 +55,7 @@ def _credentials_message(model_admin, request, credentials: services.Credentials
 
 
 @admin.register(Instance)
-class InstanceAdmin(admin.ModelAdmin):
+class InstanceAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "state",

@@ -4,12 +4,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from triboka.audit.admin import AuditedAdminMixin
+
 from . import services
 from .models import SINGLETON_PK, SystemSettings
 
 
 @admin.register(SystemSettings)
-class SystemSettingsAdmin(admin.ModelAdmin):
+class SystemSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """One change page for the single row: the list goes straight to it, nothing is added
     or deleted; saving goes through the service (which clears the cached settings)."""
 

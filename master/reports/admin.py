@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from triboka.admin_actions import apply_to_each
+from triboka.audit.admin import AuditedAdminMixin
 from triboka.errors import ApplicationError
 
 from . import services
@@ -174,7 +175,7 @@ class ReportScheduleForm(forms.ModelForm):
 
 
 @admin.register(ReportSchedule)
-class ReportScheduleAdmin(admin.ModelAdmin):
+class ReportScheduleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Schedules: each owns its beat task (kept in line when the schedule is saved)."""
 
     form = ReportScheduleForm

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from triboka.admin_actions import apply_to_each
+from triboka.audit.admin import AuditedAdminMixin
 
 from . import sending, services
 from .models import Delivery, Event, Subscription, subscribable_events
@@ -41,7 +42,7 @@ def _secret_message(subscription: Subscription) -> str:
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Subscriptions are written through the services (URL checks, secret shown once);
     the secret itself is never on the page after that."""
 

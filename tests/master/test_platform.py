@@ -185,6 +185,11 @@ def test_saving_in_the_admin_takes_effect_at_once(master):
     assert response.status_code == 302, response.context["adminform"].form.errors
     values = system_settings()
     assert values.support_email == "soporte@triboka.com" and values.default_max_iot_devices == 25
+    from triboka.audit.models import AuditEvent  # a staff change is in the audit log, before and after
+
+    event = AuditEvent.objects.filter(object_type="platform.systemsettings").latest("pk")
+    assert event.after["support_email"] == "soporte@triboka.com"
+    assert event.before["support_email"] != "soporte@triboka.com"
 
 
 def test_the_admin_form_shows_field_errors_and_saves_nothing(master):
