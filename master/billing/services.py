@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy
 from master.licensing.models import BillingPeriod, License, LicenseStatus
 from master.licensing.services import add_months, license_update
 from master.platform.services import system_settings
+from triboka.audit.models import AuditAction
+from triboka.audit.services import audit_record
 
 from . import events
 from .emails import company_email_send
@@ -243,6 +245,18 @@ def payment_record(
         raise ValidationError(duplicate) from error
     invoice.paid_usd += amount_usd
     invoice.save(update_fields=["paid_usd", "updated_at"])
+    audit_record(
+        action=AuditAction.PAYMENT_RECORDED,
+        target=payment,
+        company=invoice.company,
+        after={
+            "invoice": invoice.number,
+            "amount_usd": amount_usd,
+            "provider": provider,
+            "reference": reference,
+        },
+        platform=True,
+    )
     if invoice.paid_usd == invoice.total_usd:
         _invoice_settle(invoice)
     logger.info("Payment %s of %s recorded on %s", reference, amount_usd, invoice.number)
@@ -314,4 +328,11 @@ def invoice_void(
     invoice.voided_by = by
     invoice.voided_at = timezone.now()
     invoice.save(update_fields=["status", "void_reason", "void_note", "voided_by", "voided_at", "updated_at"])
+    audit_record(
+        action=AuditAction.INVOICE_VOIDED,
+        target=invoice,
+        company=invoice.company,
+        after={"status": invoice.status, "void_reason": reason, "void_note": invoice.void_note},
+        platform=True,
+    )
     return invoice

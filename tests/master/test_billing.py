@@ -183,6 +183,10 @@ def test_a_full_payment_marks_it_paid_and_renews_the_license_by_one_period(
     assert invoice.license.expires_on == add_months(expiry, 1) == invoice.period_end
     assert _recipients() == [[COMPANY_A.admin_email]] and invoice.number in mail.outbox[0].body  # the receipt
     assert f"Invoice {invoice.number} paid" in caplog.text  # the webhook's call site, after commit
+    from triboka.audit.models import AuditEvent  # the staff member's payment is in the platform's audit
+
+    event = AuditEvent.objects.get(action="payment_recorded")
+    assert (event.actor_email, event.company_slug, event.after["reference"]) == (STAFF_EMAIL, "alpha", "PICH-0001")
     # The job renews nothing more and issues nothing for a period already paid.
     assert billing_daily_run(today=TODAY) == NOTHING_TO_DO
     invoice.license.refresh_from_db()

@@ -44,6 +44,8 @@ class AuditAction(models.TextChoices):
     BACKUP_DONE = "backup_done", _("Backup written")
     BACKUP_FAILED = "backup_failed", _("Backup failed")
     RESTORE = "restore", _("Company restored from a backup")
+    PAYMENT_RECORDED = "payment_recorded", _("Payment recorded")
+    INVOICE_VOIDED = "invoice_voided", _("Invoice void")
     # Admin edits of models whose services record nothing themselves.
     ADMIN_ADD = "admin_add", _("Added in the admin")
     ADMIN_CHANGE = "admin_change", _("Changed in the admin")
