@@ -68,8 +68,8 @@ class CompanyUsageDaily(UsageFigures):
     server_errors = models.BigIntegerField(_("5xx answers"), default=0)
 
     class Meta:
-        verbose_name = _("API consumption by company and day")
-        verbose_name_plural = _("API consumption by company and day")
+        verbose_name = _("API consumption")
+        verbose_name_plural = _("API consumption")
         constraints = [models.UniqueConstraint(fields=["company", "day"], name="company_usage_daily_key")]
         indexes = [models.Index(fields=["day", "company"], name="company_usage_day")]
 

@@ -320,3 +320,20 @@ def test_company_users_cannot_read_consumption(db, company_a, root_host):
     assert api_client(root_host).get("/api/master/analytics/consumption/").status_code in (401, 403)
     assert connection.schema_name == "public"
     assert PASSWORD
+
+
+def test_the_admin_shows_consumption_per_company_and_endpoint(metered, root_host):
+    from tests.conftest import STAFF_EMAIL, web_client
+
+    client = web_client(root_host)
+    client.login(email=STAFF_EMAIL, password=PASSWORD)
+    page = client.get("/admin/metering/companyusagedaily/").content.decode()
+    assert 'id="consumption"' in page and "alpha" in page and "400" in page  # A's monthly limit
+    by_endpoint = client.get(
+        "/admin/metering/companyusagedaily/", {"group_by": "endpoint", "company": "alpha"}
+    )
+    html = by_endpoint.content.decode()
+    assert "/api/v1/lots/" in html and "/api/v1/me/" not in html  # company B's endpoint is not A's
+    refused = client.get("/admin/metering/companyusagedaily/", {"start": "2026-05-02", "end": "2026-05-01"})
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    assert client.get("/admin/metering/companyusagedaily/add/").status_code == 403
