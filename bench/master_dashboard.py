@@ -21,32 +21,11 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def bench_database_url() -> str:
-    if os.environ.get("BENCH_DATABASE_URL"):
-        return os.environ["BENCH_DATABASE_URL"]
-    base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triboka"))
-    return base._replace(path="/triboka_bench_dashboard").geturl()
-
-
-def prepare_database(url: str, fresh: bool) -> bool:
-    """Creates the database; True when it is new (needs migrating and filling)."""
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        if fresh:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            return False
-        conn.execute(f'CREATE DATABASE "{name}"')
-        return True
+from bench.provision import bench_database_url, prepare_database  # noqa: E402
 
 
 def say(message: str) -> None:
@@ -198,7 +177,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the benchmark database")
     args = parser.parse_args()
 
-    url = bench_database_url()
+    url = bench_database_url("triboka_bench_dashboard")
     new = prepare_database(url, args.fresh)
     os.environ.update(
         DATABASE_URL=url, DJANGO_SETTINGS_MODULE="triboka.settings", DJANGO_READ_DOT_ENV="0", REDIS_URL=""

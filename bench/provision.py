@@ -24,14 +24,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def bench_database_url() -> str:
+def bench_database_url(name: str = "triboka_bench") -> str:
+    """BENCH_DATABASE_URL, or the database ``name`` beside DATABASE_URL's."""
     if os.environ.get("BENCH_DATABASE_URL"):
         return os.environ["BENCH_DATABASE_URL"]
     base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triboka"))
-    return base._replace(path="/triboka_bench").geturl()
+    return base._replace(path=f"/{name}").geturl()
 
 
-def prepare_database(url: str, fresh: bool) -> None:
+def prepare_database(url: str, fresh: bool) -> bool:
+    """Creates the database when missing (dropped first with ``fresh``); True when created."""
     import psycopg
 
     parsed = urlparse(url)
@@ -39,8 +41,10 @@ def prepare_database(url: str, fresh: bool) -> None:
     with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
         if fresh:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        conn.execute(f'CREATE DATABASE "{name}"')
+        return True
 
 
 def valid_ruc(n: int) -> str:
