@@ -124,3 +124,12 @@ def lot_watchers(lot):
         Q(role__in=COMPANY_SIDE)
         | Q(membership__partner_id=lot.owner_id, membership__partner__deleted_at__isnull=True)
     )
+
+
+def partner_users(partner_id: int):
+    """Active users bound to a partner."""
+    from triboka.accounts.models import User
+
+    return User.objects.filter(
+        is_active=True, membership__partner_id=partner_id, membership__partner__deleted_at__isnull=True
+    )

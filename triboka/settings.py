@@ -91,6 +91,7 @@ TENANT_APPS = [
     "erp.chat",
     "erp.notifications",
     "erp.web",  # the HTML pages (no models)
+    "iot",  # devices and their readings
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -573,3 +574,23 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReportKindEnum"] = "master.reports.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReportStatusEnum"] = "master.reports.models.ReportStatus"
 # fpdf2's font subsetting (fontTools) logs a dozen INFO lines per PDF.
 LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}
+
+# --- iot ---
+# IoT readings (iot/): a reading measured more than IOT_MAX_CLOCK_AHEAD_SECONDS after the
+# server's clock is refused (a device clock gone wrong). CSV files of readings are at most
+# IOT_CSV_MAX_MB; files above IOT_CSV_INLINE_KB are imported by a Celery task (progress in
+# the page), smaller ones in the request. MQTT_URL (mqtt://user:password@host:1883) is the
+# broker `mqtt_ingest` subscribes to; `make run` starts it when set.
+IOT_MAX_CLOCK_AHEAD_SECONDS = env.int("IOT_MAX_CLOCK_AHEAD_SECONDS", default=300)
+IOT_CSV_MAX_MB = env.int("IOT_CSV_MAX_MB", default=200)
+IOT_CSV_INLINE_KB = env.int("IOT_CSV_INLINE_KB", default=512)
+MQTT_URL = env("MQTT_URL", default="")
+MQTT_TOPIC_PREFIX = env("MQTT_TOPIC_PREFIX", default="triboka")
+MQTT_CLIENT_ID = env("MQTT_CLIENT_ID", default="triboka-ingest")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "DeviceKindEnum": "iot.models.DeviceKind",
+        "TransportEnum": "iot.models.Transport",
+        "ImportStatusEnum": "iot.models.ImportStatus",
+    }
+)

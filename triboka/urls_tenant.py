@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from iot.urls import api_urlpatterns as iot_api, seed_urlpatterns as iot_seed
 from triboka.admin_sites import company_admin_site
 
 urlpatterns = [
@@ -12,5 +13,7 @@ urlpatterns = [
     path("", include("triboka.api_urls")),
     path("api/v1/", include("master.webhooks.company_urls")),
     path("api/v1/", include("erp.urls")),
+    path("api/v1/", include(iot_api)),
+    path("", include(iot_seed)),
     path("", include("erp.web.urls")),
 ]

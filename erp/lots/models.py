@@ -103,6 +103,7 @@ class LotEventAction(models.TextChoices):
     UNASSIGNED = "unassigned", _("Removed from a contract")
     DELETED = "deleted", _("Deleted")
     RESTORED = "restored", _("Restored")
+    MEASURED = "measured", _("Measured by a device")
 
 
 class LotEvent(models.Model):
@@ -114,6 +115,8 @@ class LotEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Where a change came from when no user made it: "device Báscula 1 (serial SN-1)".
+    source = models.CharField(_("source"), max_length=200, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

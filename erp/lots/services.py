@@ -34,8 +34,10 @@ def _json(value):
     return value
 
 
-def lot_record_event(*, lot: Lot, user, action: str, changes: dict | None = None) -> LotEvent:
-    return LotEvent.objects.create(lot=lot, actor=user, action=action, changes=changes or {})
+def lot_record_event(
+    *, lot: Lot, user, action: str, changes: dict | None = None, source: str = ""
+) -> LotEvent:
+    return LotEvent.objects.create(lot=lot, actor=user, action=action, changes=changes or {}, source=source)
 
 
 def _weight(fields: dict) -> dict:
@@ -90,6 +92,22 @@ def lot_update(*, lot: Lot, user, **changes) -> Lot:
     unknown = set(changes) - set(LOT_FIELDS)
     if unknown:
         raise ValidationError({field: _("This field cannot be changed.") for field in unknown})
+    return _lot_change(lot, user, changes)
+
+
+@transaction.atomic
+def lot_measure(
+    *, lot: Lot, source: str, weight_kg: Decimal | None = None, humidity_percent: Decimal | None = None
+) -> Lot:
+    """A device measured the lot: its weight and humidity become the measured ones (those
+    given), and the timeline says which device (``source``). The contract's volume rule
+    applies as for a change by hand."""
+    changes = {"weight_kg": weight_kg, "humidity_percent": humidity_percent}
+    changes = {field: value for field, value in changes.items() if value is not None}
+    return _lot_change(lot, None, changes, action=LotEventAction.MEASURED, source=source)
+
+
+def _lot_change(lot: Lot, user, changes: dict, *, action: str | None = None, source: str = "") -> Lot:
     diff = {}
     for field, value in changes.items():
         old = getattr(lot, field)
@@ -103,8 +121,9 @@ def lot_update(*, lot: Lot, user, **changes) -> Lot:
     _check_contract_capacity(lot, diff)
     lot.full_clean()
     lot.save(update_fields=[*diff, "updated_at"])
-    action = LotEventAction.STATUS_CHANGED if set(diff) == {"status"} else LotEventAction.UPDATED
-    lot_record_event(lot=lot, user=user, action=action, changes=diff)
+    if action is None:
+        action = LotEventAction.STATUS_CHANGED if set(diff) == {"status"} else LotEventAction.UPDATED
+    lot_record_event(lot=lot, user=user, action=action, changes=diff, source=source)
     if diff.get("status", [None, None])[1] == LotStatus.REJECTED:
         from erp.notifications.triggers import on_lot_rejected
 

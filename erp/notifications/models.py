@@ -8,6 +8,7 @@ class NotificationKind(models.TextChoices):
     CONTRACT_STATUS = "contract_status", _("A contract changed status")
     CHAT_MESSAGE = "chat_message", _("A new chat message while you were away")
     LOT_REJECTED = "lot_rejected", _("A lot was rejected")
+    LOT_MOISTURE_HIGH = "lot_moisture_high", _("A device measured a lot above the moisture limit")
 
 
 class Channel(models.TextChoices):

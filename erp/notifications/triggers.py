@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from erp.access import contract_participants, lot_watchers
+from erp.access import contract_participants, lot_watchers, partner_users
 from master.companies.models import company_url
 from triboka.redis_client import redis_client
 
@@ -56,6 +56,24 @@ def on_lot_rejected(lot, actor) -> None:
         users=lot_watchers(lot).exclude(pk=getattr(actor, "pk", None)),
         kind=NotificationKind.LOT_REJECTED,
         describe=lambda: (_("Lot %(code)s was rejected") % {"code": lot.code}, ""),
+        url=_link(reverse("web:lot_detail", args=[lot.pk], urlconf=settings.ROOT_URLCONF)),
+    )
+
+
+def on_lot_moisture_high(lot, *, limit, source: str, center_id: int | None) -> None:
+    """A device measured ``lot`` above the company's moisture limit: its watchers and the
+    users of the collection center where the device stands are told."""
+    watchers = lot_watchers(lot)
+    if center_id is not None:
+        watchers = watchers | partner_users(center_id)
+    notify(
+        users=watchers.distinct(),
+        kind=NotificationKind.LOT_MOISTURE_HIGH,
+        describe=lambda: (
+            _("Lot %(code)s: moisture %(moisture)s %% (limit %(limit)s %%)")
+            % {"code": lot.code, "moisture": lot.humidity_percent, "limit": limit},
+            _("Measured by %(source)s.") % {"source": source},
+        ),
         url=_link(reverse("web:lot_detail", args=[lot.pk], urlconf=settings.ROOT_URLCONF)),
     )
 

@@ -32,7 +32,10 @@ MODULE_PATHS = [
     (re.compile(r"^/(api/v1/)?lots/"), Module.LOTS),
     (re.compile(r"^/(api/v1/)?calculator/"), Module.CALCULATOR),
     (re.compile(r"^/(api/v1/)?(demand|fob-prices)/"), Module.DEMAND),
+    (re.compile(r"^/(api/v1/)?iot/"), Module.IOT),
 ]
+# Paths that devices call: API paths, whatever the license type (the seed's aliases).
+DEVICE_PATHS = ("/iot/pesaje", "/iot/siemens/")
 # Signing in and out, and the language switch, work whatever the license's state.
 ALWAYS_OPEN = re.compile(r"^/(accounts/|api/v1/auth/|i18n/|static/)")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -112,7 +115,7 @@ def license_refusal(terms: LicenseTerms | None, *, path: str, method: str, today
         )
     if ALWAYS_OPEN.match(path):
         return None
-    if terms.type == LicenseType.API and not path.startswith(("/api/", "/ws/")):
+    if terms.type == LicenseType.API and not path.startswith(("/api/", "/ws/", *DEVICE_PATHS)):
         return Refusal(
             403,
             "api_only_license",

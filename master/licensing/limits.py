@@ -1,6 +1,7 @@
 """A license's limits, checked where something would grow past them: inviting or
-reactivating a user, storing a file. Each check reads the company's license in force (one
-query) only on those writes, never on every request."""
+reactivating a user, registering or reactivating an IoT device, storing a file. Each check
+reads the company's license in force (one query) only on those writes, never on every
+request."""
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -36,6 +37,23 @@ def users_limit_check(*, adding: int = 1, field: str = "email") -> None:
             "Deactivate a user or ask Triboka for a larger license."
         ) % {"limit": license.max_users, "active": active}
         raise ValidationError({field: message}, code="user_limit_reached")
+
+
+def iot_devices_limit_check(*, adding: int = 1, field: str = "name") -> None:
+    """Refuse (a 400 on ``field``) a device that would take the company past its license's
+    IoT-device limit (active devices count)."""
+    from iot.models import Device
+
+    license = _current_license()
+    if license is None or license.max_iot_devices is None:
+        return
+    active = Device.objects.filter(is_active=True).count()
+    if active + adding > license.max_iot_devices:
+        message = _(
+            "The company's license allows %(limit)d active IoT devices and there are %(active)d. "
+            "Deactivate a device or ask Triboka for a larger license."
+        ) % {"limit": license.max_iot_devices, "active": active}
+        raise ValidationError({field: message}, code="iot_device_limit_reached")
 
 
 def storage_used_bytes() -> int:

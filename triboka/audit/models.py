@@ -27,6 +27,13 @@ class AuditAction(models.TextChoices):
     USER_DEACTIVATED = "user_deactivated", _("User deactivated")
     USER_ACTIVATED = "user_activated", _("User activated")
     USER_DELETED = "user_deleted", _("User deleted")
+    # IoT devices and their keys, in the company's schema.
+    DEVICE_REGISTERED = "device_registered", _("IoT device registered")
+    DEVICE_UPDATED = "device_updated", _("IoT device edited")
+    DEVICE_DEACTIVATED = "device_deactivated", _("IoT device deactivated")
+    DEVICE_ACTIVATED = "device_activated", _("IoT device activated")
+    DEVICE_KEY_ROTATED = "device_key_rotated", _("IoT device key rotated")
+    DEVICE_KEY_REVOKED = "device_key_revoked", _("IoT device key revoked")
     # The platform, in the public schema.
     COMPANY_CREATED = "company_created", _("Company created")
     COMPANY_UPDATED = "company_updated", _("Company edited")

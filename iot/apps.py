@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IotConfig(AppConfig):
+    """IoT devices of a company (scales, moisture meters, PLCs) and their readings, in the
+    company's schema; ingested over REST, CSV files, RS232 serial and MQTT."""
+
+    name = "iot"
+    label = "iot"
+    verbose_name = _("IoT devices")
