@@ -85,6 +85,9 @@ def demo_erp_populate(*, company, password: str, email_domain: str) -> list[tupl
     _lots(admin, partners, contracts, logins)
     _documents(admin, contracts)
     _market(admin)
+    from iot.demo import demo_iot_populate
+
+    demo_iot_populate(admin=admin, center=partners["center"][0])
     return logins
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 FORMAT_VERSION = 1
-ERP_APPS = ["partners", "contracts", "lots", "documents", "calculator", "market"]
+ERP_APPS = ["partners", "contracts", "lots", "documents", "calculator", "market", "iot"]
 USER_FIELDS = ("email", "full_name", "role", "language", "is_active", "date_joined", "last_login")
 
 

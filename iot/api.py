@@ -24,7 +24,7 @@ from triboka.accounts.authentication import CompanyJWTAuthentication
 
 from . import selectors, services
 from .authentication import DeviceKeyAuthentication, IsDevice
-from .models import Device, Reading, ReadingImport, Transport
+from .models import Device, ImportStatus, Reading, ReadingImport, Transport
 
 
 class DeviceKeyScheme(OpenApiAuthenticationExtension):
@@ -43,7 +43,7 @@ class DeviceKeyScheme(OpenApiAuthenticationExtension):
 # --- devices ---------------------------------------------------------------------------
 
 
-class DeviceSerializer(serializers.ModelSerializer):
+class IotDeviceSerializer(serializers.ModelSerializer):
     location = serializers.PrimaryKeyRelatedField(
         queryset=Partner.objects.filter(kind=PartnerKind.CENTER), required=False, allow_null=True
     )
@@ -77,14 +77,14 @@ class DeviceSerializer(serializers.ModelSerializer):
         return None if counts is None else counts.get(device.pk, 0)
 
 
-class DeviceCreatedSerializer(DeviceSerializer):
+class IotDeviceCreatedSerializer(IotDeviceSerializer):
     key = serializers.CharField(read_only=True, help_text=_("Shown once; keep it in the device."))
 
-    class Meta(DeviceSerializer.Meta):
-        fields = [*DeviceSerializer.Meta.fields, "key"]
+    class Meta(IotDeviceSerializer.Meta):
+        fields = [*IotDeviceSerializer.Meta.fields, "key"]
 
 
-class DeviceKeySerializer(serializers.Serializer):
+class IotDeviceKeySerializer(serializers.Serializer):
     key = serializers.CharField(read_only=True)
 
 
@@ -105,7 +105,7 @@ class DeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "rotate_key": ADMIN,
         "revoke_key": ADMIN,
     }
-    serializer_class = DeviceSerializer
+    serializer_class = IotDeviceSerializer
     filterset_fields = ["kind", "transport", "location", "is_active"]
     search_fields = ["name", "serial_number"]
     ordering_fields = ["name", "last_seen_at", "created_at"]
@@ -121,37 +121,37 @@ class DeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             context["errors_today"] = _LazyErrors(self)
         return context
 
-    @extend_schema(request=DeviceSerializer, responses={201: DeviceCreatedSerializer})
+    @extend_schema(request=IotDeviceSerializer, responses={201: IotDeviceCreatedSerializer})
     def create(self, request):
-        serializer = DeviceSerializer(data=request.data)
+        serializer = IotDeviceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         device, key = services.device_register(user=request.user, **serializer.validated_data)
         device.key = key
-        return Response(DeviceCreatedSerializer(device).data, status=status.HTTP_201_CREATED)
+        return Response(IotDeviceCreatedSerializer(device).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         device = self.get_object()
-        serializer = DeviceSerializer(device, data=request.data, partial=partial)
+        serializer = IotDeviceSerializer(device, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         services.device_update(device=device, **serializer.validated_data)
-        return Response(DeviceSerializer(self.get_object(), context=self.get_serializer_context()).data)
+        return Response(IotDeviceSerializer(self.get_object(), context=self.get_serializer_context()).data)
 
     def partial_update(self, request, pk=None):
         return self.update(request, pk, partial=True)
 
-    @extend_schema(request=None, responses=DeviceSerializer)
+    @extend_schema(request=None, responses=IotDeviceSerializer)
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
         services.device_set_active(device=self.get_object(), active=False)
-        return Response(DeviceSerializer(self.get_object()).data)
+        return Response(IotDeviceSerializer(self.get_object()).data)
 
-    @extend_schema(request=None, responses=DeviceSerializer)
+    @extend_schema(request=None, responses=IotDeviceSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
         services.device_set_active(device=self.get_object(), active=True)
-        return Response(DeviceSerializer(self.get_object()).data)
+        return Response(IotDeviceSerializer(self.get_object()).data)
 
-    @extend_schema(request=None, responses=DeviceKeySerializer)
+    @extend_schema(request=None, responses=IotDeviceKeySerializer)
     @action(detail=True, methods=["post"], url_path="rotate-key")
     def rotate_key(self, request, pk=None):
         """A new key, shown once; the old one stops working at once."""
@@ -371,8 +371,14 @@ class PesajeView(APIView):
 # --- CSV imports ----------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "enum": ImportStatus.values})
+class ImportStatusField(serializers.CharField):
+    """Inline in the schema: the same values as the master's report status, another meaning."""
+
+
 class ReadingImportSerializer(serializers.ModelSerializer):
     device_name = serializers.CharField(source="device.name", read_only=True)
+    status = ImportStatusField(read_only=True)
     progress_percent = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -53,6 +53,11 @@ TENANT = {
     "calculator.calculation",
     "market.demand",
     "market.fobprice",
+    "iot.device",
+    "iot.reading",
+    "iot.deviceerror",
+    "iot.readingimport",
+    "iot.iotsettings",
 }
 BOTH = {
     "accounts.user",

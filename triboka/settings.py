@@ -591,6 +591,5 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "DeviceKindEnum": "iot.models.DeviceKind",
         "TransportEnum": "iot.models.Transport",
-        "ImportStatusEnum": "iot.models.ImportStatus",
     }
 )

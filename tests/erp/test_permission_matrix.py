@@ -105,7 +105,46 @@ def center_chat(world):
     return ChatRoom.objects.get_or_create(contract=world.contracts["center"])[0]
 
 
+def device(world, name: str):
+    from iot.services import device_register, device_set_active
+
+    location = world.partners["center"] if name in ("center", "inactive") else None
+    registered, _key = device_register(
+        user=world.users["admin"], name=f"Báscula {name}", serial_number=f"SN-{name}", location=location
+    )
+    if name == "inactive":
+        device_set_active(device=registered, active=False)
+    return registered
+
+
+def reading(world, name: str):
+    from iot.models import Reading
+    from iot.services import readings_ingest
+
+    scale = device(world, "center" if name == "center" else "office")
+    lot = world.lots[name]
+    report = readings_ingest(device=scale, items=[{"net_kg": "1200", "lot": lot.code}], origin="rest")
+    return Reading.objects.get(pk=report.reading_ids[0])
+
+
+def center_import(world):
+    from iot.models import ReadingImport
+
+    return ReadingImport.objects.create(device=device(world, "center"), original_name="bascula.csv")
+
+
+def csv_file():
+    content = "Fecha;Hora;Peso neto;Humedad\n30.11.2026;08:00:00;1234,5;7,1\n".encode("latin-1")
+    return SimpleUploadedFile("bascula.csv", content, content_type="text/csv")
+
+
 PREPARE = {
+    "device:center": lambda world: device(world, "center"),
+    "device:office": lambda world: device(world, "office"),
+    "device:inactive": lambda world: device(world, "inactive"),
+    "reading:center": lambda world: reading(world, "center"),
+    "reading:supplier": lambda world: reading(world, "supplier"),
+    "import:center": center_import,
     "chat:center": center_chat,
     "partner:deleted": deleted_partner,
     "contract:deleted": deleted_contract,
@@ -212,6 +251,19 @@ def body(method: str, path: str, world) -> dict | None:
         ("PATCH", "/api/v1/fob-prices/{fob:latest}/"): {"usd_per_tm": "6500.00"},
         ("POST", "/api/v1/chats/{chat:center}/messages/"): {"text": "¿Cuándo llega el lote?"},
         ("POST", "/api/v1/chats/{chat:center}/read/"): {"up_to": 1},
+        ("POST", "/api/v1/iot/devices/"): {
+            "name": "Higrómetro",
+            "kind": "moisture_meter",
+            "serial_number": "H-1",
+        },
+        ("PATCH", "/api/v1/iot/devices/{device:center}/"): {"capacity_kg": "30000"},
+        ("POST", "/api/v1/iot/devices/{device:center}/deactivate/"): {},
+        ("POST", "/api/v1/iot/devices/{device:inactive}/activate/"): {},
+        ("POST", "/api/v1/iot/devices/{device:center}/rotate-key/"): {},
+        ("POST", "/api/v1/iot/devices/{device:center}/revoke-key/"): {},
+        ("POST", "/api/v1/iot/readings/{reading:center}/assign/"): {"lot": world.lots["center"].code},
+        ("POST", "/api/v1/iot/readings/"): {"net_kg": "100"},
+        ("POST", "/api/v1/iot/siemens/csv"): {"file": csv_file(), "device": "{device:center}"},
     }
     return bodies.get((method, path))
 
@@ -233,6 +285,10 @@ def test_matrix_cell(erp_a, method, path, role, expected):
             SETUP_FOR_ROW[(method, path)](erp_a)
     url = resolve(path, erp_a)
     data = body(method, path, erp_a)
+    if data:  # a body may name a fixture object too: {"device": "{device:center}"}
+        data = {
+            key: resolve(value, erp_a) if isinstance(value, str) else value for key, value in data.items()
+        }
     as_form = data is not None and any(hasattr(value, "read") for value in data.values())
     response = getattr(erp_a.client(role), method.lower())(
         url, data, format="multipart" if as_form else "json"
