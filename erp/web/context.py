@@ -15,6 +15,8 @@ NAVIGATION = [
     ("web:demand_list", _("Demand")),
     ("web:partner_list", _("Partners")),
     ("web:user_list", _("Users")),
+    # One item for the IoT pages: the devices for those who may see them, else the readings.
+    (("web:iot_device_list", "web:iot_reading_list"), _("IoT devices"), "iot_"),
 ]
 
 
@@ -25,15 +27,17 @@ def navigation(request) -> dict:
     current = getattr(request.resolver_match, "url_name", None)
     license, today = getattr(request, "license", None), timezone.localdate()
     items = []
-    for name, label in NAVIGATION:
+    for names, label, *section in NAVIGATION:
         try:
-            url = reverse(name)
+            item = _first_allowed(names if isinstance(names, tuple) else (names,), user, license, today)
         except NoReverseMatch:  # the public site has no ERP pages
             return {}
-        view = resolve(url).func
-        licensed = license_refusal(license, path=url, method="GET", today=today) is None
-        if licensed and user.role in getattr(view, "allowed_roles", ()):
-            items.append({"url": url, "label": label, "current": name.split(":")[1] == current})
+        if item is not None:
+            name, url = item
+            is_current = name.split(":")[1] == current or bool(
+                section and current and current.startswith(section[0])
+            )
+            items.append({"url": url, "label": label, "current": is_current})
     from erp.notifications.services import unread_count
 
     return {
@@ -41,3 +45,14 @@ def navigation(request) -> dict:
         "unread_notifications": unread_count(user),
         "licensed_modules": license.modules if license else frozenset(),
     }
+
+
+def _first_allowed(names: tuple, user, license, today) -> tuple[str, str] | None:
+    """The first of the item's pages the user's role may open and the license covers."""
+    for name in names:
+        url = reverse(name)
+        view = resolve(url).func
+        licensed = license_refusal(license, path=url, method="GET", today=today) is None
+        if licensed and user.role in getattr(view, "allowed_roles", ()):
+            return name, url
+    return None

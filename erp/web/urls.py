@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import contracts, dashboard, lots, notifications, people, tools
+from .views import contracts, dashboard, iot, lots, notifications, people, tools
 
 app_name = "web"
 
@@ -38,4 +38,17 @@ urlpatterns = [
     path(
         "notifications/preferences/", notifications.notification_preferences, name="notification_preferences"
     ),
+    path("iot/devices/", iot.device_list, name="iot_device_list"),
+    path("iot/devices/new/", iot.device_create, name="iot_device_create"),
+    path("iot/devices/<int:pk>/", iot.device_detail, name="iot_device_detail"),
+    path("iot/devices/<int:pk>/edit/", iot.device_edit, name="iot_device_edit"),
+    path("iot/devices/<int:pk>/deactivate/", iot.device_deactivate, name="iot_device_deactivate"),
+    path("iot/devices/<int:pk>/activate/", iot.device_activate, name="iot_device_activate"),
+    path("iot/devices/<int:pk>/rotate-key/", iot.device_rotate_key, name="iot_device_rotate_key"),
+    path("iot/devices/<int:pk>/revoke-key/", iot.device_revoke_key, name="iot_device_revoke_key"),
+    path("iot/readings/", iot.reading_list, name="iot_reading_list"),
+    path("iot/readings/<int:pk>/assign/", iot.reading_assign, name="iot_reading_assign"),
+    path("iot/imports/", iot.import_list, name="iot_import_list"),
+    path("iot/imports/new/", iot.import_create, name="iot_import_create"),
+    path("iot/imports/<int:pk>/", iot.import_detail, name="iot_import_detail"),
 ]

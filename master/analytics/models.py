@@ -15,6 +15,10 @@ class CompanyFacts(models.Model):
     documents = models.PositiveIntegerField(_("documents"), default=0)
     contracts = models.PositiveIntegerField(_("contracts"), default=0)
     lots = models.PositiveIntegerField(_("lots"), default=0)
+    iot_devices = models.PositiveIntegerField(_("active IoT devices"), default=0)
+    iot_readings_today = models.PositiveIntegerField(_("IoT readings today"), default=0)
+    iot_errors_today = models.PositiveIntegerField(_("IoT errors today"), default=0)
+    iot_last_reading_at = models.DateTimeField(_("last IoT reading"), null=True, blank=True)
     refreshed_at = models.DateTimeField(_("refreshed at"))
 
     class Meta:

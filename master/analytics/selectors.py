@@ -28,6 +28,7 @@ ERROR_RATE_WARNING = 5.0  # % of 5xx answers
 P95_WARNING_MS = 1000
 BACKUP_MAX_AGE = timedelta(hours=48)
 LIMIT_WARNING_SHARE = 0.9
+IOT_ROWS = 20  # companies in the dashboard's IoT table
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def companies_table(period: Period) -> list[dict]:
             "calls_this_month": month.get(company.pk, 0),
             "usage": usage.get(company.pk),
             "last_backup": _backup_summary(backups.get(company.pk)),
+            "iot": _iot_summary(company_facts, today),
         }
         row["problems"] = company_problems(company, license, row, today)
         row["health"] = _health(row["problems"])
@@ -171,6 +173,45 @@ def _license_summary(license) -> dict | None:
         "max_users": license.max_users,
         "max_storage_mb": license.max_storage_mb,
         "max_api_calls_month": license.max_api_calls_month,
+    }
+
+
+def _iot_summary(facts, today: date) -> dict | None:
+    """The company's IoT figures as of the last hourly refresh (None before the first); the
+    day's counts only when that refresh was today."""
+    if facts is None:
+        return None
+    of_today = timezone.localdate(facts.refreshed_at) == today
+    return {
+        "devices": facts.iot_devices,
+        "readings_today": facts.iot_readings_today if of_today else None,
+        "errors_today": facts.iot_errors_today if of_today else None,
+        "last_reading_at": facts.iot_last_reading_at,
+        "refreshed_at": facts.refreshed_at,
+    }
+
+
+def iot_overview(table: list[dict], rows: int = IOT_ROWS) -> dict:
+    """The platform's IoT figures and the companies with devices, those with errors first."""
+    with_devices = [
+        row for row in table if row["iot"] and (row["iot"]["devices"] or row["iot"]["last_reading_at"])
+    ]
+    with_devices.sort(
+        key=lambda row: (
+            -(row["iot"]["errors_today"] or 0),
+            -(row["iot"]["readings_today"] or 0),
+            row["name"],
+        )
+    )
+    return {
+        "companies": len(with_devices),
+        "devices": sum(row["iot"]["devices"] for row in with_devices),
+        "readings_today": sum(row["iot"]["readings_today"] or 0 for row in with_devices),
+        "errors_today": sum(row["iot"]["errors_today"] or 0 for row in with_devices),
+        "rows": [
+            {"company": row["company"], "name": row["name"], **row["iot"]} for row in with_devices[:rows]
+        ],
+        "more": max(0, len(with_devices) - rows),
     }
 
 
@@ -347,6 +388,7 @@ def dashboard(days: int = 30, today: date | None = None) -> dict:
             )[:5],
         },
         "instances": instances,
+        "iot": iot_overview(table),
         "alerts": alerts(table, instances),
     }
 

@@ -1,4 +1,5 @@
-"""Lots: list with filters, detail with the traceability timeline, create and edit."""
+"""Lots: list with filters, detail with the traceability timeline (and the device readings
+when the license has the IoT module), create and edit."""
 
 from datetime import date
 
@@ -20,6 +21,7 @@ from erp.web.access import can, role_required
 from erp.web.forms import LotFilterForm, LotForm
 from erp.web.forms_support import call_service, changes_of, paginate
 from erp.web.templatetags.erp_web import percent, qq
+from erp.web.views.iot import lot_readings
 
 WEIGHT_ALIASES = {"weight_kg": "weight_qq"}
 
@@ -63,6 +65,7 @@ def lot_detail(request, pk):
             "lot": lot,
             "events": _timeline(lot),
             "can_edit": can(request.user, LotViewSet, "update"),
+            "iot": lot_readings(request, lot),
         },
     )
 

@@ -47,6 +47,12 @@ PAGES = [
     ("/users/{user_center}/edit/", only("admin")),
     ("/profile/", everyone()),
     ("/notifications/", everyone()),
+    # IoT pages without an object (those of a device, reading or import: tests/iot/test_pages.py)
+    ("/iot/devices/", only("admin", "exporter", "center")),
+    ("/iot/devices/new/", only("admin")),
+    ("/iot/readings/", everyone()),
+    ("/iot/imports/", only("admin", "exporter", "center")),
+    ("/iot/imports/new/", only("admin", "exporter", "center")),
 ]
 
 
