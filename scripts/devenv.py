@@ -7,9 +7,15 @@ with pg_ctlcluster; an embedded PostgreSQL 16 (the `pgserver` wheel) under var/p
 
 Redis: $REDIS_URL; a server answering on 127.0.0.1:6379; for `make test`, redis-server
 started here. `make run` without REDIS_URL runs on in-memory layers and inline tasks.
+
+MQTT: `make run` with MQTT_URL set starts `manage.py mqtt_ingest` beside daphne. `make test`
+uses $TEST_MQTT_URL, or a broker answering on 127.0.0.1:1883, or starts mosquitto there
+(installing the Debian package when it can); without one the MQTT tests are skipped. The
+redis-server and mosquitto started for the tests keep running for the next run.
 """
 
 import argparse
+import getpass
 import os
 import shutil
 import signal
@@ -26,6 +32,7 @@ PYTHON = sys.executable
 DEFAULT_DB = "triboka"
 LOCAL_PG = ("127.0.0.1", 5432)
 LOCAL_REDIS = ("127.0.0.1", 6379)
+LOCAL_MQTT = ("127.0.0.1", 1883)
 
 _children: list[subprocess.Popen] = []
 _cleanups: list = []
@@ -162,6 +169,65 @@ def ensure_redis(*, required: bool) -> str:
     return url
 
 
+# --- MQTT ------------------------------------------------------------------------------
+
+MOSQUITTO_CONF = """\
+# Written by scripts/devenv.py for the tests: anonymous, on localhost only, in memory.
+listener {port} {host}
+allow_anonymous true
+persistence false
+# the tests queue messages for a stopped ingester; mosquitto's default keeps 1000
+max_queued_messages 100000
+log_dest file {log}
+pid_file {pid}
+# as root mosquitto would switch to its own user, who cannot write under var/
+user {user}
+"""
+
+
+def ensure_mosquitto() -> str:
+    """For `make test`: the broker's URL, or "" when there is none (the MQTT tests skip)."""
+    if os.environ.get("TEST_MQTT_URL"):
+        return os.environ["TEST_MQTT_URL"]
+    url = f"mqtt://{LOCAL_MQTT[0]}:{LOCAL_MQTT[1]}"
+    if answers(LOCAL_MQTT):
+        return url
+    if not _which("mosquitto"):
+        say("mosquitto is not installed (Debian/Ubuntu: apt install mosquitto): MQTT tests will be skipped.")
+        return ""
+    say(f"Starting mosquitto on {LOCAL_MQTT[0]}:{LOCAL_MQTT[1]} ...")
+    folder = VAR / "mosquitto"
+    folder.mkdir(parents=True, exist_ok=True)
+    conf = folder / "mosquitto.conf"
+    conf.write_text(
+        MOSQUITTO_CONF.format(
+            host=LOCAL_MQTT[0],
+            port=LOCAL_MQTT[1],
+            log=folder / "mosquitto.log",
+            pid=folder / "mosquitto.pid",
+            user=getpass.getuser(),
+        )
+    )
+    subprocess.run([_which("mosquitto"), "-d", "-c", str(conf)], check=False)
+    if not wait_until(lambda: answers(LOCAL_MQTT), 10):
+        say("mosquitto did not start (see var/mosquitto/mosquitto.log): the MQTT tests will be skipped.")
+        return ""
+    return url
+
+
+def start_mqtt_ingest() -> None:
+    """With MQTT_URL: the devices' MQTT readings stored as they arrive (iot/mqtt.py)."""
+    say("Starting the MQTT ingester (manage.py mqtt_ingest) ...")
+    _children.append(subprocess.Popen([PYTHON, "manage.py", "mqtt_ingest"], cwd=ROOT))
+
+
+def _without_password(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    return parsed._replace(netloc=f"{parsed.username}:***@{parsed.hostname}:{parsed.port or 1883}").geturl()
+
+
 # --- commands --------------------------------------------------------------------------
 
 
@@ -182,7 +248,7 @@ def stop_everything(*_):
         cleanup()
 
 
-def banner(host: str, port: int, db_sentence: str, redis_url: str) -> None:
+def banner(host: str, port: int, db_sentence: str, redis_url: str, mqtt_url: str) -> None:
     sys.path.insert(0, str(ROOT))
     from master.companies import demo_data as demo
 
@@ -191,11 +257,17 @@ def banner(host: str, port: int, db_sentence: str, redis_url: str) -> None:
         if redis_url
         else "not set: in-memory channel layer, tasks run inline"
     )
+    mqtt_state = (
+        f"{_without_password(mqtt_url)} (mqtt_ingest storing devices' readings)"
+        if mqtt_url
+        else "MQTT_URL not set: no MQTT ingestion"
+    )
     lines = [
         "",
         "Triboka is running.",
         f"  Database: {db_sentence}",
         f"  Redis:    {redis_state}",
+        f"  MQTT:     {mqtt_state}",
         "",
         f"  Master panel:  http://localhost:{port}/admin/   {demo.MASTER_EMAIL} / {demo.DEMO_PASSWORD}",
     ]
@@ -221,6 +293,9 @@ def run(args) -> int:
     manage("bootstrap_demo")
     if redis_url:
         start_celery()
+    mqtt_url = os.environ.get("MQTT_URL", "")
+    if mqtt_url:
+        start_mqtt_ingest()
     daphne = subprocess.Popen(
         [PYTHON, "-m", "daphne", "-b", args.host, "-p", str(args.port), "triboka.asgi:application"],
         cwd=ROOT,
@@ -230,7 +305,7 @@ def run(args) -> int:
         say("daphne did not start listening within 60 s.")
     if daphne.poll() is not None:
         return daphne.returncode
-    banner(args.host, args.port, db_sentence, redis_url)
+    banner(args.host, args.port, db_sentence, redis_url, mqtt_url)
     try:
         return daphne.wait()
     except KeyboardInterrupt:
@@ -258,18 +333,31 @@ def test(args) -> int:
         f"and Redis at {os.environ['REDIS_URL']}."
     )
     ensure_test_packages()
+    mqtt_url = ensure_mosquitto()
+    if mqtt_url:
+        os.environ["TEST_MQTT_URL"] = mqtt_url
+        say(f"MQTT tests use the broker at {mqtt_url}.")
     manage("makemigrations", "--check", "--dry-run", "-v", "1")
     return subprocess.run([PYTHON, "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
 
 
 # Debian packages some tests use: the browser tests drive chromium, the nginx test runs `nginx -t`
-# on the configuration render_nginx writes. Without them those tests are skipped, saying why.
-TEST_PACKAGES = {"chromium": "chromium", "chromedriver": "chromium-driver", "nginx": "nginx-light"}
+# on the configuration render_nginx writes, the MQTT tests need a mosquitto broker when none
+# runs. Without them those tests are skipped, saying why.
+TEST_PACKAGES = {
+    "chromium": "chromium",
+    "chromedriver": "chromium-driver",
+    "nginx": "nginx-light",
+    "mosquitto": "mosquitto",
+}
 
 
 def ensure_test_packages() -> None:
     """Installs the missing TEST_PACKAGES like the other services (as root through apt-get)."""
-    missing = sorted({package for binary, package in TEST_PACKAGES.items() if not _which(binary)})
+    missing = {package for binary, package in TEST_PACKAGES.items() if not _which(binary)}
+    if os.environ.get("TEST_MQTT_URL") or answers(LOCAL_MQTT):
+        missing.discard("mosquitto")  # a broker runs already
+    missing = sorted(missing)
     if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
@@ -278,7 +366,7 @@ def ensure_test_packages() -> None:
             "the tests that need them will be skipped."
         )
         return
-    say(f"Installing {', '.join(missing)} (Debian packages) for the browser and nginx tests ...")
+    say(f"Installing {', '.join(missing)} (Debian packages) for the browser, nginx and MQTT tests ...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     installed = subprocess.run(["apt-get", "install", "-y", "-q", *missing], env=env)
     if installed.returncode != 0:

@@ -278,6 +278,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Set-password links for invited users (and the first admin) expire after this long.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# Messages wait in the session, not in a cookie: a new device key is shown once as one.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
