@@ -13,12 +13,15 @@ lot's timeline says which device measured it.
 
 import hashlib
 import hmac
+import json
 import logging
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,6 +42,9 @@ from .values import datetime_from, decimal_from
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
+ONE = Decimal("1")
+ZERO, HUNDRED, COLDEST, HOTTEST = Decimal(0), Decimal(100), Decimal(-50), Decimal(150)
+TOO_LARGE = Decimal(10**10)
 DEVICE_FIELDS = (
     "name",
     "kind",
@@ -194,7 +200,7 @@ ALIASES = {
 NUMBER_FIELDS = ("gross_kg", "tare_kg", "net_kg", "moisture_percent", "temperature_c")
 
 
-@dataclass
+@dataclass(slots=True)
 class CleanReading:
     key: str
     measured_at: datetime
@@ -205,6 +211,7 @@ class CleanReading:
     temperature_c: Decimal | None = None
     lot_id: int | None = None
     raw: dict = field(default_factory=dict)
+    raw_json: str | None = None  # raw already as JSON text (a file's rows), stored instead of raw
 
 
 class LotFinder:
@@ -245,24 +252,35 @@ class LotFinder:
 
 def canonical(data: dict) -> dict:
     """Field names as the service knows them (aliases and upper case accepted)."""
-    out = {}
-    for name, value in data.items():
-        name = str(name).strip().lower()
-        out[ALIASES.get(name, name)] = value
-    return out
+    return {_field_name(name): value for name, value in data.items()}
+
+
+@lru_cache(maxsize=1024)
+def _field_name(name) -> str:
+    name = str(name).strip().lower()
+    return ALIASES.get(name, name)
 
 
 def reading_clean(
-    device: Device, data: dict, *, lots: LotFinder, now: datetime | None = None
+    device: Device,
+    data: dict,
+    *,
+    lots: LotFinder,
+    now: datetime | None = None,
+    raw: dict | None = None,
+    raw_json: str | None = None,
 ) -> CleanReading:
     """One reading's values checked and converted (kg in Decimal, the device's calibration
-    applied), or ValidationError with a message per field."""
+    applied), or ValidationError with a message per field. ``raw`` is what to keep of what
+    the device sent (default: ``data``); a file's row keeps its cells by header, already as
+    a JSON object's text (``raw_json``: a million rows make a dict per row count)."""
     data = canonical(data)
     now = now or timezone.now()
     errors, values = {}, {}
     for name in NUMBER_FIELDS:
+        value = data.get(name)
         try:
-            values[name] = decimal_from(data.get(name))
+            values[name] = None if value is None else decimal_from(value)
         except ValueError as error:
             errors[name] = str(error)
     try:
@@ -270,7 +288,7 @@ def reading_clean(
     except ValueError as error:
         errors["measured_at"], measured_at = str(error), now
     try:
-        lot_id = lots.lot_id(data.get("lot"))
+        lot_id = lots.lot_id(data["lot"]) if data.get("lot") not in (None, "") else None
     except ValueError as error:
         errors["lot"], lot_id = str(error), None
     if not errors:
@@ -281,16 +299,19 @@ def reading_clean(
         key=_reading_key(device, data.get("id"), measured_at, values),
         measured_at=measured_at,
         lot_id=lot_id,
-        raw=_jsonable(data),
+        raw={} if raw_json is not None else _jsonable(data if raw is None else raw),
+        raw_json=raw_json,
         **values,
     )
 
 
 def _check_values(device: Device, values: dict, measured_at: datetime, now: datetime, errors: dict) -> None:
-    factor = device.calibration_factor or Decimal("1")
-    for name in ("gross_kg", "tare_kg", "net_kg"):
-        if values[name] is not None:
-            values[name] = (values[name] * factor).quantize(CENT)
+    for name in NUMBER_FIELDS:  # first: quantizing 1E+30 would raise, not refuse it
+        if values[name] is not None and abs(values[name]) >= TOO_LARGE:
+            errors[name] = _("The number is too large.")
+    if errors:
+        return
+    _calibrate(device, values)
     gross, tare, net = values["gross_kg"], values["tare_kg"], values["net_kg"]
     if net is None and gross is not None:
         net = values["net_kg"] = gross - (tare or 0)
@@ -300,32 +321,38 @@ def _check_values(device: Device, values: dict, measured_at: datetime, now: date
             "tare": tare,
             "net": net,
         }
-    if tare is not None and tare < 0:
+    if tare is not None and tare < ZERO:
         errors["tare_kg"] = _("The tare cannot be negative.")
-    if net is not None and net <= 0:
+    if net is not None and net <= ZERO:
         errors["net_kg"] = _("The weight must be more than 0 kg.")
-    heaviest = max((w for w in (gross, net) if w is not None), default=None)
+    heaviest = gross if net is None or (gross is not None and gross > net) else net
     if heaviest is not None and device.capacity_kg is not None and heaviest > device.capacity_kg:
         errors["gross_kg" if gross is not None else "net_kg"] = _(
             "%(weight)s kg is above the device's capacity of %(capacity)s kg."
         ) % {"weight": heaviest, "capacity": device.capacity_kg}
-    moisture = values["moisture_percent"]
-    if moisture is not None and not 0 <= moisture <= 100:
+    moisture, temperature = values["moisture_percent"], values["temperature_c"]
+    if moisture is not None and not ZERO <= moisture <= HUNDRED:
         errors["moisture_percent"] = _("Moisture is a percentage between 0 and 100.")
-    temperature = values["temperature_c"]
-    if temperature is not None and not -50 <= temperature <= 150:
+    if temperature is not None and not COLDEST <= temperature <= HOTTEST:
         errors["temperature_c"] = _("The temperature must be between -50 and 150 °C.")
     if net is None and moisture is None:
         errors["net_kg"] = _("A reading needs a weight or a moisture.")
     if measured_at > now + timedelta(seconds=settings.IOT_MAX_CLOCK_AHEAD_SECONDS):
         errors["measured_at"] = _("The measured-at time is in the future; check the device's clock.")
-    for name in ("gross_kg", "tare_kg", "net_kg", "moisture_percent", "temperature_c"):
-        if values[name] is not None and abs(values[name]) >= 10**10:
+    for name in ("gross_kg", "tare_kg", "net_kg"):  # the factor may have made one too large
+        if values[name] is not None and abs(values[name]) >= TOO_LARGE:
             errors[name] = _("The number is too large.")
-    if values["moisture_percent"] is not None:
-        values["moisture_percent"] = values["moisture_percent"].quantize(CENT)
-    if values["temperature_c"] is not None:
-        values["temperature_c"] = values["temperature_c"].quantize(CENT)
+    if moisture is not None:
+        values["moisture_percent"] = moisture.quantize(CENT)
+    if temperature is not None:
+        values["temperature_c"] = temperature.quantize(CENT)
+
+
+def _calibrate(device: Device, values: dict) -> None:
+    factor = device.calibration_factor or ONE
+    for name in ("gross_kg", "tare_kg", "net_kg"):
+        if values[name] is not None:
+            values[name] = (values[name] if factor == ONE else values[name] * factor).quantize(CENT)
 
 
 def _reading_key(device: Device, message_id, measured_at: datetime, values: dict) -> str:
@@ -343,10 +370,13 @@ def _reading_key(device: Device, message_id, measured_at: datetime, values: dict
 def _jsonable(data: dict) -> dict:
     out = {}
     for name, value in data.items():
-        if isinstance(value, str | int | float | bool) or value is None:
-            out[str(name)[:60]] = value if not isinstance(value, str) else value[:500]
+        name = name[:60] if name.__class__ is str else str(name)[:60]
+        if value.__class__ is str:
+            out[name] = value[:500]
+        elif isinstance(value, int | float | bool) or value is None:
+            out[name] = value
         else:
-            out[str(name)[:60]] = str(value)[:500]
+            out[name] = str(value)[:500]
     return out
 
 
@@ -463,8 +493,8 @@ COLUMNS = (
 def _insert(
     device: Device, readings: list[CleanReading], origin: str, now: datetime
 ) -> list[tuple[int, int]]:
-    import json
-
+    if len(readings) >= COPY_FROM:
+        return _insert_copied(device, readings, origin, now)
     table = connection.ops.quote_name(Reading._meta.db_table)
     names = ", ".join(name for name, _type in COLUMNS)
     arrays = ", ".join(f"%s::{kind}[]" for _name, kind in COLUMNS)
@@ -480,7 +510,7 @@ def _insert(
         [r.measured_at for r in readings],
         [now] * len(readings),
         [origin] * len(readings),
-        [json.dumps(r.raw) for r in readings],
+        [_raw_text(r) for r in readings],
     ]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -489,6 +519,87 @@ def _insert(
             values,
         )
         return cursor.fetchall()
+
+
+# From this many readings, COPY them to a temporary table first: psycopg's client-side
+# quoting of a dozen arrays costs more than the insert itself (a CSV file's batches).
+COPY_FROM = 500
+COPIED = (
+    "lot_id",
+    "key",
+    "gross_kg",
+    "tare_kg",
+    "net_kg",
+    "moisture_percent",
+    "temperature_c",
+    "measured_at",
+)
+
+
+def _insert_copied(
+    device: Device, readings: list[CleanReading], origin: str, now: datetime
+) -> list[tuple[int, int]]:
+    table = connection.ops.quote_name(Reading._meta.db_table)
+    columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS if name in (*COPIED, "raw"))
+    names = ", ".join((*COPIED, "raw"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE iot_reading_in ({columns}) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY iot_reading_in ({names}) FROM STDIN") as copy:
+            copy.write(getattr(readings, "copy_text", "") or copy_text(readings))
+        cursor.execute(
+            f"INSERT INTO {table} (device_id, received_at, origin, {names}) "
+            f"SELECT %s, %s, %s, {names} FROM iot_reading_in "
+            "ON CONFLICT (device_id, key) DO NOTHING RETURNING id, lot_id",
+            [device.pk, now, origin],
+        )
+        added = cursor.fetchall()
+        cursor.execute("DROP TABLE iot_reading_in")  # a second batch in this transaction makes its own
+    return added
+
+
+class Prepared(list):
+    """Readings with their COPY text made beforehand: a file's reader makes it while the
+    batch before is being stored, in another thread (``readings_prepared``)."""
+
+    copy_text: str = ""
+
+
+def readings_prepared(readings: list[CleanReading]) -> list[CleanReading]:
+    prepared = Prepared(readings)
+    if len(prepared) >= COPY_FROM:
+        prepared.copy_text = copy_text(prepared)
+    return prepared
+
+
+def copy_text(readings: list[CleanReading]) -> str:
+    return "".join(map(_copy_line, readings))
+
+
+def _copy_line(r: CleanReading) -> str:
+    """A reading as a line of COPY's text format (tab-separated, \\N for null); inline, as
+    it runs a million times for a file."""
+    return (
+        f"{NULL if r.lot_id is None else r.lot_id}\t{_copy_text(r.key)}\t"
+        f"{NULL if r.gross_kg is None else r.gross_kg}\t{NULL if r.tare_kg is None else r.tare_kg}\t"
+        f"{NULL if r.net_kg is None else r.net_kg}\t"
+        f"{NULL if r.moisture_percent is None else r.moisture_percent}\t"
+        f"{NULL if r.temperature_c is None else r.temperature_c}\t{r.measured_at.isoformat()}\t"
+        f"{_copy_text(r.raw_json or json.dumps(r.raw))}\n"
+    )
+
+
+def _raw_text(r: CleanReading) -> str:
+    return r.raw_json or json.dumps(r.raw)
+
+
+NULL = "\\N"
+COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_text(text: str) -> str:
+    if COPY_SPECIAL.search(text) is None:
+        return text
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def readings_apply_to_lots(*, device: Device, lot_ids: Iterable[int], added_ids: set[int]) -> None:

@@ -2,8 +2,10 @@
 formats of scale terminals and data loggers. Each parser raises ValueError with a message
 for the user (already translated)."""
 
-from datetime import datetime, time
+import re
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -11,6 +13,10 @@ from django.utils.translation import gettext as _
 
 DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%y", "%d/%m/%y")
 TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f", "%I:%M:%S %p")
+# A number with at most a decimal comma or point, the common case, read without the rules below.
+PLAIN_NUMBER = re.compile(r"\s*-?\d+(?:[.,]\d+)?\s*")
+# The common 24-hour clock, read without strptime (files have a million of them).
+CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?")
 
 
 def decimal_from(value) -> Decimal | None:
@@ -20,6 +26,8 @@ def decimal_from(value) -> Decimal | None:
     groups thousands; with only one of them, it is the decimal separator."""
     if value is None:
         return None
+    if value.__class__ is str and PLAIN_NUMBER.fullmatch(value):
+        return Decimal(value.replace(",", "."))
     if isinstance(value, bool):
         raise ValueError(_("Not a number: %(value)s.") % {"value": value})
     if isinstance(value, int | Decimal):
@@ -51,7 +59,7 @@ def datetime_from(value) -> datetime:
     """An ISO 8601 time (``2026-11-30T08:15:00-05:00``), a Unix time in seconds, or a
     datetime; naive times are local."""
     if isinstance(value, datetime):
-        return aware(value)
+        return value if value.tzinfo is not None and value.utcoffset() is not None else aware(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, tz=timezone.get_current_timezone())
     text = str(value or "").strip()
@@ -70,21 +78,43 @@ def _day_and_time(day: str, moment: str) -> datetime | None:
         return None
 
 
-def date_from(text: str):
+def date_from(text: str) -> date:
     text = text.strip()
+    day = _known_date(text)
+    if day is None:
+        raise ValueError(_("Not a date: %(value)s.") % {"value": text[:40] or "—"})
+    return day
+
+
+@lru_cache(maxsize=4096)
+def _known_date(text: str) -> date | None:
+    """Memoised: the rows of a file share a few dates, and strptime is slow."""
     for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(_("Not a date: %(value)s.") % {"value": text[:40] or "—"})
+    return None
 
 
 def time_from(text: str) -> time:
     text = text.strip()
+    match = CLOCK.fullmatch(text)
+    if match is not None:
+        hour, minute, second, fraction = match.groups()
+        try:
+            return time(int(hour), int(minute), int(second or 0), int((fraction or "0").ljust(6, "0")))
+        except ValueError:
+            pass  # 25:00 and the like: refused below with the usual message
     for pattern in TIME_FORMATS:
         try:
             return datetime.strptime(text, pattern).time()
         except ValueError:
             continue
     raise ValueError(_("Not a time: %(value)s.") % {"value": text[:40] or "—"})
+
+
+def local_datetime(day: str, moment: str, zone=None) -> datetime:
+    """A date and a time of day as two texts (``30.11.2026``, ``08:15:00``): local time of
+    ``zone`` (default: the company's, TIME_ZONE)."""
+    return datetime.combine(date_from(day), time_from(moment), tzinfo=zone or timezone.get_current_timezone())

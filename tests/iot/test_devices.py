@@ -157,3 +157,10 @@ def test_a_second_scale_of_another_center_cannot_feed_the_first_centers_lots(erp
         "/api/v1/iot/readings/", {"net_kg": "5", "lot": erp_a.lots["center"].code}, format="json"
     )
     assert response.status_code == 400 and "lot" in response.json()
+
+
+def test_a_bad_serial_pattern_or_column_map_is_refused_on_the_field(erp_a):
+    bad_pattern = _register(erp_a, serial_pattern="(?P<peso>[0-9")
+    assert bad_pattern.status_code == 400 and "serial_pattern" in bad_pattern.json()
+    bad_map = _register(erp_a, serial_number="SW-80", csv_columns={"weight": 3})
+    assert bad_map.status_code == 400 and "csv_columns" in bad_map.json()
