@@ -2,7 +2,8 @@
 
 from django.urls import include, path
 
-from iot.urls import api_urlpatterns as iot_api, seed_urlpatterns as iot_seed
+from iot.urls import api_urlpatterns as iot_api
+from iot.urls import seed_urlpatterns as iot_seed
 from triboka.admin_sites import company_admin_site
 
 urlpatterns = [

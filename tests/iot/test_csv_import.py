@@ -98,7 +98,11 @@ def test_a_file_of_many_rows_is_stored_in_batches_with_odd_characters_intact(sca
     assert (body["status"], body["added"], body["rejected"]) == ("done", 600, 0), body
     with tenant_context(scale_a.world.company):
         odd = Reading.objects.get(device=scale_a.device, net_kg=Decimal("12345.50"))
-        assert odd.key == "m:tab\tand\\slash" and odd.raw["Message id"] == "tab\tand\\slash" and odd.raw["line"] == 9
+        assert (
+            odd.key == "m:tab\tand\\slash"
+            and odd.raw["Message id"] == "tab\tand\\slash"
+            and odd.raw["line"] == 9
+        )
 
 
 def test_bad_rows_are_rejected_with_their_line_and_reason_and_good_rows_kept(scale_a):

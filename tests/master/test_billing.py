@@ -186,7 +186,11 @@ def test_a_full_payment_marks_it_paid_and_renews_the_license_by_one_period(
     from triboka.audit.models import AuditEvent  # the staff member's payment is in the platform's audit
 
     event = AuditEvent.objects.get(action="payment_recorded")
-    assert (event.actor_email, event.company_slug, event.after["reference"]) == (STAFF_EMAIL, "alpha", "PICH-0001")
+    assert (event.actor_email, event.company_slug, event.after["reference"]) == (
+        STAFF_EMAIL,
+        "alpha",
+        "PICH-0001",
+    )
     # The job renews nothing more and issues nothing for a period already paid.
     assert billing_daily_run(today=TODAY) == NOTHING_TO_DO
     invoice.license.refresh_from_db()
