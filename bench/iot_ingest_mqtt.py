@@ -48,41 +48,16 @@ def ensure_django() -> None:
     """The benchmark database, migrated once, unless the caller has set Django up already."""
     from django.apps import apps
 
-    if apps.ready:
-        return
-    from bench.api_load import setup_django
-    from bench.provision import bench_database_url, prepare_database
+    if not apps.ready:
+        from bench.provision import bench_django_migrated
 
-    url = bench_database_url()
-    prepare_database(url, fresh=False)
-    setup_django(url)
-    from django.core.management import call_command
-    from django.db import connection
-
-    if "companies_company" not in connection.introspection.table_names():
-        say("Migrating the benchmark database (once) ...")
-        call_command("migrate_schemas", interactive=False, verbosity=0)
+        bench_django_migrated(say=say)
 
 
 def ensure_company():
-    from bench.provision import valid_ruc
-    from master.companies.models import Company
-    from master.companies.services import company_provision
+    from bench.provision import bench_company
 
-    company = Company.objects.filter(slug=SLUG).first()
-    if company is None:
-        say(f"Provisioning {SLUG} ...")
-        company = company_provision(
-            name="Bench MQTT",
-            slug=SLUG,
-            ruc=valid_ruc(990_002),
-            kind="center",
-            license_type="saas",
-            admin_email=f"admin@{SLUG}.test",
-            admin_password="Bench-password-2026",
-            migrate_template_if_behind=True,
-        ).company
-    return company
+    return bench_company(slug=SLUG, name="Bench MQTT", ruc_seed=990_002, say=say)
 
 
 def bench_scales(company, count: int) -> list[tuple]:

@@ -47,6 +47,42 @@ def prepare_database(url: str, fresh: bool) -> bool:
         return True
 
 
+def bench_django_migrated(url: str | None = None, say=print) -> None:
+    """Django set up on the benchmark database (created if missing), migrated once."""
+    from bench.api_load import setup_django  # bench.api_load imports this module
+
+    url = url or bench_database_url()
+    prepare_database(url, fresh=False)
+    setup_django(url)
+    from django.core.management import call_command
+    from django.db import connection
+
+    if "companies_company" not in connection.introspection.table_names():
+        say("Migrating the benchmark database (once) ...")
+        call_command("migrate_schemas", interactive=False, verbosity=0)
+
+
+def bench_company(*, slug: str, name: str, ruc_seed: int, say=print):
+    """The benchmark's company ``slug``, provisioned the first time (a collection center)."""
+    from master.companies.models import Company
+    from master.companies.services import company_provision
+
+    company = Company.objects.filter(slug=slug).first()
+    if company is None:
+        say(f"Provisioning {slug} ...")
+        company = company_provision(
+            name=name,
+            slug=slug,
+            ruc=valid_ruc(ruc_seed),
+            kind="center",
+            license_type="saas",
+            admin_email=f"admin@{slug}.test",
+            admin_password="Bench-password-2026",
+            migrate_template_if_behind=True,
+        ).company
+    return company
+
+
 def valid_ruc(n: int) -> str:
     """A natural-person RUC (province, third digit 0-5, mod-10 check digit, 001)."""
     province, third, serial = 1 + n % 24, n // 24 % 6, n // 144

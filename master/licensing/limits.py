@@ -28,15 +28,17 @@ def users_limit_check(*, adding: int = 1, field: str = "email") -> None:
     from triboka.accounts.models import User
 
     license = _current_license()
-    if license is None or license.max_users is None:
-        return
-    active = User.objects.filter(is_active=True).count()
-    if active + adding > license.max_users:
-        message = _(
+    _count_limit_check(
+        limit=license and license.max_users,
+        count=lambda: User.objects.filter(is_active=True).count(),
+        adding=adding,
+        field=field,
+        code="user_limit_reached",
+        message=lambda: _(
             "The company's license allows %(limit)d active users and there are %(active)d. "
             "Deactivate a user or ask Triboka for a larger license."
-        ) % {"limit": license.max_users, "active": active}
-        raise ValidationError({field: message}, code="user_limit_reached")
+        ),
+    )
 
 
 def iot_devices_limit_check(*, adding: int = 1, field: str = "name") -> None:
@@ -45,15 +47,26 @@ def iot_devices_limit_check(*, adding: int = 1, field: str = "name") -> None:
     from iot.models import Device
 
     license = _current_license()
-    if license is None or license.max_iot_devices is None:
-        return
-    active = Device.objects.filter(is_active=True).count()
-    if active + adding > license.max_iot_devices:
-        message = _(
+    _count_limit_check(
+        limit=license and license.max_iot_devices,
+        count=lambda: Device.objects.filter(is_active=True).count(),
+        adding=adding,
+        field=field,
+        code="iot_device_limit_reached",
+        message=lambda: _(
             "The company's license allows %(limit)d active IoT devices and there are %(active)d. "
             "Deactivate a device or ask Triboka for a larger license."
-        ) % {"limit": license.max_iot_devices, "active": active}
-        raise ValidationError({field: message}, code="iot_device_limit_reached")
+        ),
+    )
+
+
+def _count_limit_check(*, limit: int | None, count, adding: int, field: str, code: str, message) -> None:
+    """A limit on how many of something are active: counted (one query) only when there is one."""
+    if limit is None:
+        return
+    active = count()
+    if active + adding > limit:
+        raise ValidationError({field: message() % {"limit": limit, "active": active}}, code=code)
 
 
 def storage_used_bytes() -> int:
