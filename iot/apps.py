@@ -9,3 +9,7 @@ class IotConfig(AppConfig):
     name = "iot"
     label = "iot"
     verbose_name = _("IoT devices")
+
+    def ready(self):
+        # Registered at start-up, so services send it by name without importing it.
+        from . import tasks  # noqa: F401

@@ -34,6 +34,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from triboka.celery import app
 from triboka.errors import ApplicationError
 
 from .models import Device, ImportStatus, ReadingImport, Transport
@@ -301,9 +302,9 @@ def import_upload(*, device: Device, uploaded_file, user=None) -> ReadingImport:
     )
     if size <= settings.IOT_CSV_INLINE_KB * 1024:
         return import_run(reading_import)
-    from .tasks import reading_import_run
-
-    transaction.on_commit(lambda: reading_import_run.delay(reading_import.pk))
+    # By name: the task module imports this one, never the other way round.
+    task = app.signature("iot.tasks.reading_import_run", args=[reading_import.pk])
+    transaction.on_commit(task.delay)
     return reading_import
 
 

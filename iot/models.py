@@ -18,6 +18,8 @@ from erp.partners.models import Partner
 from erp.softdelete import TimestampedModel
 from erp.units import kg_to_qq
 
+from .line_patterns import line_pattern
+
 
 class DeviceKind(models.TextChoices):
     SCALE = "scale", _("Scale")
@@ -106,8 +108,6 @@ class Device(TimestampedModel):
         return bool(self.key_prefix)
 
     def clean(self):
-        from .serial_reader import line_pattern  # the reader owns the pattern's rules
-
         try:
             line_pattern(self.serial_pattern)
         except ValueError as error:

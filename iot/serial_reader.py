@@ -32,26 +32,13 @@ from django_tenants.utils import get_public_schema_name, tenant_context
 
 from triboka.errors import ApplicationError
 
+from .line_patterns import DEFAULT_PATTERN, line_pattern
 from .models import Device, Transport
 from .services import IngestReport, LotFinder, device_error_record, readings_ingest
 from .values import decimal_from
 
 logger = logging.getLogger(__name__)
 
-# The common format of weighing indicators' continuous output (many brands print it, with
-# or without the second comma and the spaces): stability, mode, sign, weight, unit.
-#   ST = stable, US = unstable (in motion), OL = overload (no number, or dashes);
-#   GS = gross, NT = net, TR = tare; a point or a comma before the decimals.
-DEFAULT_PATTERN = re.compile(
-    r"""
-    ^(?P<stability>ST|US|OL) \s*,\s*
-    (?P<mode>GS|NT|TR) \s*,?\s*
-    (?P<sign>[+-])? \s*
-    (?P<weight>\d+(?:[.,]\d+)?)? [\s-]*
-    (?P<unit>kg|g|lbs?|t)? \s*$
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
 # Indicators often wrap a line in STX/ETX or pad it with NULs; they are not part of it.
 STRIPPED = "".join(chr(code) for code in range(33)) + "\x7f"
 MAX_LINE_BYTES = 4096  # a wrong baud rate may never produce a line end
@@ -110,23 +97,6 @@ class Frame:
     mode: Mode
     weight_kg: Decimal | None
     line: str
-
-
-def line_pattern(text: str | None) -> re.Pattern:
-    """A device's own line pattern (blank: the default), with the group names of
-    DEFAULT_PATTERN; only ``weight`` is needed (without ``stability`` every line is stable,
-    without ``mode`` net, without ``unit`` in kg). ValueError with a message otherwise."""
-    if not text or not text.strip():
-        return DEFAULT_PATTERN
-    try:
-        pattern = re.compile(text, re.IGNORECASE)
-    except re.error as error:
-        raise ValueError(
-            _("The line pattern is not a valid regular expression: %(error)s.") % {"error": error}
-        ) from None
-    if "weight" not in pattern.groupindex:
-        raise ValueError(_("The line pattern needs a group named weight, e.g. (?P<weight>[0-9.,]+)."))
-    return pattern
 
 
 def frame_parse(line: str, pattern: re.Pattern = DEFAULT_PATTERN) -> Frame | None:
