@@ -282,7 +282,10 @@ def ingest_response(request, items: list, single: bool) -> Response:
         )
     report = services.readings_ingest(device=device, items=items, origin=Transport.REST, all_or_nothing=True)
     if report.rejected:
-        errors = {str(rejection["line"]): rejection["errors"] for rejection in report.rejected}
+        errors = {  # DRF's shape: a list of messages per field
+            str(rejection["line"]): {name: [message] for name, message in rejection["errors"].items()}
+            for rejection in report.rejected
+        }
         raise serializers.ValidationError(errors["1"] if single else {"readings": errors})
     if not single:
         return Response(IngestReportSerializer(report.as_dict()).data, status=status.HTTP_201_CREATED)

@@ -5,6 +5,7 @@ Called by the services that make those changes; the actor is never told of their
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from erp.access import contract_participants, lot_watchers, partner_users
@@ -71,11 +72,16 @@ def on_lot_moisture_high(lot, *, limit, source: str, center_id: int | None) -> N
         kind=NotificationKind.LOT_MOISTURE_HIGH,
         describe=lambda: (
             _("Lot %(code)s: moisture %(moisture)s %% (limit %(limit)s %%)")
-            % {"code": lot.code, "moisture": lot.humidity_percent, "limit": limit},
+            % {"code": lot.code, "moisture": _number(lot.humidity_percent), "limit": _number(limit)},
             _("Measured by %(source)s.") % {"source": source},
         ),
         url=_link(reverse("web:lot_detail", args=[lot.pk], urlconf=settings.ROOT_URLCONF)),
     )
+
+
+def _number(value) -> str:
+    """In the recipient's language: 8,1 in Spanish, 8.1 in English."""
+    return formats.number_format(value.normalize(), use_l10n=True)
 
 
 def on_chat_message(message) -> None:

@@ -133,7 +133,7 @@ def test_moisture_above_the_limit_notifies_the_center_once(scale_a):
     with tenant_context(scale_a.world.company):
         notes = Notification.objects.filter(user=center_user, kind=NotificationKind.LOT_MOISTURE_HIGH)
         assert notes.count() == 1
-        assert lot.code in notes.get().title
+        assert lot.code in notes.get().title and "8,2 % (límite 7,5 %)" in notes.get().title
 
 
 def test_the_same_reading_sent_five_times_at_once_stores_one_row(committed_company, django_db_blocker):

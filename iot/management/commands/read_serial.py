@@ -13,6 +13,7 @@ from iot.models import Transport
 from iot.serial_reader import (
     DEFAULT_RESOLUTION_KG,
     Frame,
+    Mode,
     PortSettings,
     ReaderEvents,
     ReaderStats,
@@ -23,6 +24,9 @@ from iot.serial_reader import (
 from iot.services import IngestReport
 from master.companies.models import Company
 from triboka.errors import ApplicationError
+
+# The indicator's mode in the operator's words (the reading's field says it to the API).
+MODE_WORDS = {Mode.GROSS: lambda: _("gross"), Mode.NET: lambda: _("net"), Mode.TARE: lambda: _("tare")}
 
 
 class Command(BaseCommand):
@@ -165,7 +169,7 @@ class Printer(ReaderEvents):
         values = {
             "time": timezone.localtime().strftime("%H:%M:%S"),
             "weight": frame.weight_kg.quantize(Decimal("0.01")),
-            "mode": frame.mode.name.lower(),
+            "mode": MODE_WORDS[frame.mode](),
         }
         if report.added:
             message = _("%(time)s %(weight)s kg %(mode)s: reading %(id)s") % {
