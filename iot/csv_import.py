@@ -345,7 +345,17 @@ def import_run(
             _finish(reading_import, ImportStatus.FAILED, str(error))
         else:
             _finish(reading_import, ImportStatus.DONE)
+            _discard_file(reading_import)
     return reading_import
+
+
+def _discard_file(reading_import: ReadingImport) -> None:
+    """A finished import's file is removed: each reading keeps its row's cells, and the
+    report its rejected lines. A failed import keeps its file, to look at what went wrong."""
+    if reading_import.file:
+        default_storage.delete(reading_import.file)
+        reading_import.file = ""
+        reading_import.save(update_fields=["file"])
 
 
 def import_fail(reading_import: ReadingImport, *, error: Exception) -> None:

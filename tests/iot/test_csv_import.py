@@ -3,8 +3,10 @@ Celery task for large files and its resume, and `manage.py import_readings`."""
 
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -146,12 +148,18 @@ def test_a_file_over_the_size_limit_is_refused_with_413_and_nothing_stored(scale
         assert sorted(after) == sorted(imports)
 
 
+def stored_files(scale) -> set:
+    folder = Path(settings.MEDIA_ROOT) / scale.world.company.schema_name / "iot" / "imports"
+    return set(folder.glob("*"))
+
+
 def test_a_large_file_is_imported_by_the_task_batch_by_batch(
     scale_a, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.IOT_CSV_INLINE_KB = 0
     monkeypatch.setattr(csv_import, "BATCH_ROWS", 2)
     content = ("Fecha;Hora;Peso;Humedad\n" + rows(5) + "30.11.2026;09:00:00;-1;7\n").encode()
+    before = stored_files(scale_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(scale_a.client(), content)
         assert response.status_code == 202 and response.json()["status"] == "queued"
@@ -163,6 +171,8 @@ def test_a_large_file_is_imported_by_the_task_batch_by_batch(
         assert reading_import.rejections == [
             {"line": 7, "errors": {"net_kg": "The weight must be more than 0 kg."}}
         ]
+        assert reading_import.file == ""  # done: the stored file is removed, the rows keep their cells
+    assert stored_files(scale_a) == before
 
 
 def test_a_run_killed_mid_file_resumes_from_its_last_committed_batch(scale_a, monkeypatch):
