@@ -3,6 +3,7 @@ They parse what the user typed; the rules live in iot.services."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from erp.partners.models import Partner, PartnerKind
 from iot.models import Device
@@ -38,9 +39,13 @@ class DeviceForm(forms.ModelForm):
 class DeviceFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     active = forms.ChoiceField(
-        label=_("Active"),
+        label=_("Status"),
         required=False,
-        choices=[("", _("All")), ("yes", _("Active")), ("no", _("Inactive"))],
+        choices=[
+            ("", _("All")),
+            ("yes", pgettext_lazy("device", "Active")),
+            ("no", pgettext_lazy("device", "Inactive")),
+        ],
     )
 
 
