@@ -16,9 +16,11 @@ delivers at least once: give each reading an ``id`` or a ``measured_at`` so a me
 delivered twice is stored once (without either, a reading is stamped with the time it
 arrives and a redelivery stores it again).
 
-Each message is checked on its own: the company slug must be an active company (else
-"unknown company"), the key must be an active device's key in that company's schema (a key
-of another company's device is not there), and that device must be the one in the topic.
+Each message is checked on its own: the company slug must be an active company whose
+license takes a device's reading now (the iot module, not suspended or past its grace
+period: ``company_taking_readings``, the same route cache and gate as a REST reading), the
+key must be an active device's key in that company's schema (a key of another company's
+device is not there), and that device must be the one in the topic.
 A message failing a check, too large, or not JSON is dropped: logged, acknowledged (never
 redelivered for ever), stored nowhere. Bad readings in a good message become DeviceError
 rows of their device through ``readings_ingest``; the good ones are kept.
@@ -57,22 +59,21 @@ from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
 from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
-from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
+from django_tenants.utils import tenant_context
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from master.companies.models import Company
+from triboka.errors import ApplicationError
 
 from .models import Device, Transport
-from .services import MAX_BATCH, IngestReport, device_for_key, readings_ingest
+from .services import MAX_BATCH, IngestReport, company_taking_readings, device_for_key, readings_ingest
 
 logger = logging.getLogger(__name__)
 
 SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
 MAX_PAYLOAD_BYTES = 256 * 1024
-DIRECTORY_SECONDS = 30  # a suspended company stops being accepted within this
-UNKNOWN_SLUG_RETRY_SECONDS = 5  # a company created a moment ago is found within this
 BATCH_MAX_MESSAGES = 200
 # Unacknowledged messages the broker may send us (MQTT v5 Receive Maximum; mosquitto's own
 # default, max_inflight_messages, is 20): room for batches to grow when the database is slow,
@@ -199,21 +200,14 @@ def _without_key(item):
     return {name: value for name, value in item.items() if str(name).strip().lower() != "key"}
 
 
-class CompanyDirectory:
-    """Active companies by slug, read from the public schema every DIRECTORY_SECONDS, or
-    sooner (at most every UNKNOWN_SLUG_RETRY_SECONDS) for a slug not found."""
-
-    def __init__(self):
-        self._by_slug: dict[str, Company] = {}
-        self._read_at = float("-inf")
-
-    def get(self, slug: str) -> Company | None:
-        age = time.monotonic() - self._read_at
-        if age > DIRECTORY_SECONDS or (slug not in self._by_slug and age > UNKNOWN_SLUG_RETRY_SECONDS):
-            with schema_context(get_public_schema_name()):
-                self._by_slug = {company.slug: company for company in Company.objects.active()}
-            self._read_at = time.monotonic()
-        return self._by_slug.get(slug)
+def company_accepting_readings(slug: str) -> Company:
+    """The topic's company, if its license takes a device's reading now; Dropped otherwise."""
+    try:
+        return company_taking_readings(slug)
+    except ApplicationError as refused:
+        if refused.code in ("unknown_company", "company_suspended"):
+            raise Dropped("unknown or suspended company") from None
+        raise Dropped(f"refused by the company's license ({refused.code})") from None
 
 
 @dataclass
@@ -375,7 +369,6 @@ class Worker(threading.Thread):
         super().__init__(name=f"mqtt-worker-{number}", daemon=True)
         self.ingester, self.counters = ingester, ingester.counters
         self.queue: queue.SimpleQueue[Incoming] = queue.SimpleQueue()
-        self.directory = CompanyDirectory()
         self._connection_checked_at = float("-inf")
 
     def run(self) -> None:
@@ -426,9 +419,7 @@ class Worker(threading.Thread):
     def _parse(self, message: Incoming) -> Parsed:
         slug, device_id = parse_topic(message.topic, self.ingester.prefix)
         key, items = parse_payload(message.payload, message.property_key)
-        company = self._retrying(partial(self.directory.get, slug))
-        if company is None:
-            raise Dropped("unknown or suspended company")
+        company = self._retrying(partial(company_accepting_readings, slug))
         return Parsed(message, company, device_id, key, items)
 
     def _store_company(self, messages: list[Parsed]) -> None:

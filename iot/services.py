@@ -35,6 +35,7 @@ from erp.partners.models import PartnerKind
 from master.licensing.limits import iot_devices_limit_check
 from triboka.audit.models import AuditAction
 from triboka.audit.services import audit_record, audit_record_changes, stored_values
+from triboka.errors import ApplicationError
 
 from .models import Device, DeviceError, IotSettings, Reading
 from .values import datetime_from, decimal_from
@@ -167,6 +168,30 @@ def device_for_key(key: str) -> Device | None:
     if device is None or not hmac.compare_digest(device.key_hash, _digest(secret)):
         return None
     return device
+
+
+# A device's reading is decided by the license as this path is (master/licensing/enforcement.py).
+READINGS_PATH = "/api/v1/iot/readings/"
+
+
+def company_taking_readings(slug: str):
+    """The company of ``<slug>.<BASE_DOMAIN>`` if it takes devices' readings now, for the
+    transports that do not come through a web request (MQTT, serial, files by command):
+    the same route cache and license gate as a REST reading. ApplicationError otherwise."""
+    from master.companies.routing import route_for_host
+    from master.licensing.enforcement import license_refusal
+
+    route = route_for_host(f"{slug}.{settings.BASE_DOMAIN}")
+    if route is None or route.company is None:
+        message = _("No company has the subdomain %(slug)r.") % {"slug": slug}
+        raise ApplicationError(message, code="unknown_company", status_code=404)
+    if route.company.is_suspended:
+        message = _("Company %(slug)s is suspended.") % {"slug": slug}
+        raise ApplicationError(message, code="company_suspended", status_code=403)
+    refusal = license_refusal(route.license, path=READINGS_PATH, method="POST", today=timezone.localdate())
+    if refusal is not None:
+        raise ApplicationError(refusal.message, code=refusal.code, status_code=refusal.status)
+    return route.company
 
 
 def iot_settings() -> IotSettings:

@@ -164,3 +164,21 @@ def test_a_bad_serial_pattern_or_column_map_is_refused_on_the_field(erp_a):
     assert bad_pattern.status_code == 400 and "serial_pattern" in bad_pattern.json()
     bad_map = _register(erp_a, serial_number="SW-80", csv_columns={"weight": 3})
     assert bad_map.status_code == 400 and "csv_columns" in bad_map.json()
+
+
+def test_the_commands_refuse_a_company_whose_license_lacks_the_iot_module(scale_a, tmp_path):
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    _license(scale_a.world.company, modules=[m for m in Module.values if m != Module.IOT])
+    csv = tmp_path / "bascula.csv"
+    csv.write_text("Fecha;Hora;Peso\n30.11.2026;08:00:00;100\n")
+    company = scale_a.world.company.slug
+    with pytest.raises(CommandError, match="IoT"):
+        call_command("import_readings", str(csv), "--company", company, "--device", str(scale_a.device.pk))
+    with pytest.raises(CommandError, match="IoT"):
+        call_command(
+            "read_serial", "--company", company, "--device", str(scale_a.device.pk), "--port", "loop://"
+        )
+    with pytest.raises(CommandError, match="subdominio"):
+        call_command("import_readings", str(csv), "--company", "no-such", "--device", "1")

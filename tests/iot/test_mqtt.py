@@ -237,3 +237,18 @@ def test_readings_one_device_cannot_store_do_not_cost_another_device_its_own(mqt
     assert wait_for(lambda: ingester.counters.stored + ingester.counters.dropped == 2)
     assert [(reading.device_id, reading.key) for reading in readings(schema)] == [(one.pk, "m:one")]
     assert f"readings of device {two.pk} in epsilon not stored" in caplog.text
+
+
+def test_a_company_whose_license_lacks_the_iot_module_gets_nothing_stored(mqtt_world, caplog):
+    from master.licensing.models import Module
+
+    caplog.set_level(logging.WARNING, logger="iot.mqtt")
+    license = mqtt_world["company"].licenses.get()
+    license.modules = [module for module in Module.values if module != Module.IOT]
+    license.save()  # clears the route cache, as for the web workers
+    (one, _two), (key_one, _key_two) = mqtt_world["devices"], mqtt_world["keys"]
+    ingester = mqtt_world["start"]()
+    mqtt_world["publisher"].send(mqtt_world["slug"], one.pk, {"key": key_one, "net_kg": 10})
+    assert wait_for(lambda: ingester.counters.dropped == 1)
+    assert readings(mqtt_world["company"].schema_name) == []
+    assert "module_not_licensed" in "\n".join(record.getMessage() for record in caplog.records)

@@ -9,7 +9,8 @@ from django_tenants.utils import tenant_context
 
 from iot.csv_import import import_path, report_lines
 from iot.models import Device, ImportStatus
-from master.companies.models import Company
+from iot.services import company_taking_readings
+from triboka.errors import ApplicationError
 
 
 class Command(BaseCommand):
@@ -32,9 +33,10 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("There is no file %(path)s.") % {"path": path})
-        company = Company.objects.filter(slug=options["company"]).first()
-        if company is None:
-            raise CommandError(_("No company has the subdomain %(slug)r.") % {"slug": options["company"]})
+        try:
+            company = company_taking_readings(options["company"])
+        except ApplicationError as refused:
+            raise CommandError(refused.message) from None
         with tenant_context(company):
             device = Device.objects.filter(pk=options["device"]).first()
             if device is None or not device.is_active:

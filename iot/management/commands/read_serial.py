@@ -21,7 +21,7 @@ from iot.serial_reader import (
     serial_read,
     serial_session,
 )
-from iot.services import IngestReport
+from iot.services import IngestReport, company_taking_readings
 from master.companies.models import Company
 from triboka.errors import ApplicationError
 
@@ -104,12 +104,10 @@ class Command(BaseCommand):
         return session
 
     def _company(self, slug: str) -> Company:
-        company = Company.objects.filter(slug=slug).first()
-        if company is None:
-            raise CommandError(_("No company has the subdomain %(slug)r.") % {"slug": slug})
-        if company.is_suspended:
-            raise CommandError(_("Company %(slug)s is suspended.") % {"slug": slug})
-        return company
+        try:
+            return company_taking_readings(slug)
+        except ApplicationError as refused:
+            raise CommandError(refused.message) from None
 
     def _run(self, session, options, settings) -> ReaderStats:
         """The reader, stopped cleanly by SIGTERM (a service manager) or Ctrl-C."""
