@@ -115,11 +115,16 @@ class DeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "name", "id"
         )
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if self.action in ("list", "retrieve"):
-            context["errors_today"] = _LazyErrors(self)
-        return context
+    def get_serializer(self, instance=None, *args, **kwargs):
+        """Lists and details also say each device's errors today, counted in one query."""
+        if self.action in ("list", "retrieve") and instance is not None:
+            devices = instance if kwargs.get("many") else [instance]
+            kwargs["context"] = {
+                **self.get_serializer_context(),
+                "errors_today": selectors.device_errors_today([device.pk for device in devices]),
+            }
+            return self.get_serializer_class()(instance, *args, **kwargs)
+        return super().get_serializer(instance, *args, **kwargs)
 
     @extend_schema(request=IotDeviceSerializer, responses={201: IotDeviceCreatedSerializer})
     def create(self, request):
@@ -162,26 +167,6 @@ class DeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def revoke_key(self, request, pk=None):
         services.device_key_revoke(device=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class _LazyErrors(dict):
-    """Errors today of the devices on the page being serialized, counted in one query."""
-
-    def __init__(self, view):
-        super().__init__()
-        self.view, self.loaded = view, False
-
-    def get(self, key, default=None):
-        if not self.loaded:
-            page = getattr(getattr(self.view, "paginator", None), "page", None)
-            ids = (
-                [d.pk for d in page]
-                if page is not None
-                else list(self.view.get_queryset().values_list("pk", flat=True))
-            )
-            self.update(selectors.device_errors_today(ids))
-            self.loaded = True
-        return super().get(key, default)
 
 
 # --- readings ----------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from triboka.celery import app
 from triboka.errors import ApplicationError
 
 from .models import Device, ImportStatus, ReadingImport, Transport
-from .services import LotFinder, reading_clean, readings_prepared, readings_store
+from .services import LotFinder, error_messages, reading_clean, readings_prepared, readings_store
 from .values import local_datetime
 
 BATCH_ROWS = 10_000
@@ -449,7 +449,7 @@ class Batch:
             try:
                 clean.append(_row_clean(self.device, row, self.lots, now))
             except ValidationError as error:
-                rejected.append({"line": row.line, "errors": _messages(error)})
+                rejected.append({"line": row.line, "errors": error_messages(error)})
         rejected.sort(key=lambda rejection: rejection["line"])
         self.rows, self.rejected = [], []
         return Cleaned(readings=readings_prepared(clean), rejected=rejected, line=line, bytes_read=bytes_read)
@@ -546,13 +546,9 @@ def _row_clean(device: Device, row: Row, lots: LotFinder, now):
         try:
             reading_clean(device, row.data, lots=lots, now=now, raw_json=row.raw)
         except ValidationError as error:
-            errors = {**_messages(error), **errors}
+            errors = {**error_messages(error), **errors}
         raise ValidationError(errors)
     return reading_clean(device, row.data, lots=lots, now=now, raw_json=row.raw)
-
-
-def _messages(error: ValidationError) -> dict:
-    return {name: " ".join(str(m) for m in messages) for name, messages in error.message_dict.items()}
 
 
 def report_lines(reading_import: ReadingImport, *, first: int = 10) -> list[str]:

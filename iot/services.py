@@ -443,7 +443,7 @@ def readings_ingest(
                 raise ValidationError({"non_field_errors": _("A reading is an object of fields.")})
             clean.append(reading_clean(device, item, lots=lots, now=now))
         except ValidationError as error:
-            report.rejected.append({"line": line, "errors": _messages(error)})
+            report.rejected.append({"line": line, "errors": error_messages(error)})
     if report.rejected and all_or_nothing:
         return report  # nothing stored; the caller answers with the errors
     if not all_or_nothing:
@@ -455,7 +455,8 @@ def readings_ingest(
     return report
 
 
-def _messages(error: ValidationError) -> dict:
+def error_messages(error: ValidationError) -> dict:
+    """A refusal's messages, one text per field (a rejected row's reason)."""
     return {name: " ".join(str(m) for m in messages) for name, messages in error.message_dict.items()}
 
 
@@ -481,7 +482,7 @@ def device_error_record(*, device: Device, origin: str, message: str, raw=None) 
 
 @transaction.atomic
 def readings_store(*, device: Device, readings: list[CleanReading], origin: str) -> list[int]:
-    """Insert what is new (one statement whatever the batch's size) and apply the effects;
+    """Insert what is new (one INSERT ... ON CONFLICT whatever the batch's size) and apply the effects;
     returns the ids of the rows added. A key already stored, or twice in the batch, adds
     nothing: the unique constraint decides, so concurrent senders cannot both add it."""
     now = timezone.now()
