@@ -3,7 +3,6 @@ their key, read by users within their scope), CSV imports; and the seed's aliase
 ``POST /iot/pesaje`` and ``POST /iot/siemens/csv``."""
 
 import django_filters
-from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -327,17 +326,14 @@ class ReadingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 def _lot_for_user(user, name) -> Lot | None:
-    from erp.lots.selectors import lot_list
+    from erp.lots.selectors import lot_list, lot_named
 
     if name in (None, ""):
         return None
-    name = str(name).strip()
-    lots = lot_list(user=user)
-    match = Q(code=name) | Q(pk=int(name)) if name.isdigit() else Q(code=name)
-    lot = lots.filter(match).first()
+    lot = lot_named(lot_list(user=user), name)
     if lot is None:
         raise serializers.ValidationError(
-            {"lot": [_("There is no lot %(lot)s you can see.") % {"lot": name[:40]}]}
+            {"lot": [_("There is no lot %(lot)s you can see.") % {"lot": str(name).strip()[:40]}]}
         )
     return lot
 

@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from erp.access import lots_visible_to
 
@@ -19,3 +19,12 @@ def lot_rows(lots: QuerySet[Lot]) -> QuerySet:
     return lots.values(
         *[field.attname for field in Lot._meta.concrete_fields], "owner__name", "contract__code"
     )
+
+
+def lot_named(lots: QuerySet[Lot], name) -> Lot | None:
+    """The lot among ``lots`` that ``name`` names: its code, or its id when all digits."""
+    name = str(name or "").strip()
+    if not name:
+        return None
+    match = Q(code=name) | Q(pk=int(name)) if name.isdigit() else Q(code=name)
+    return lots.filter(match).first()

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from erp.lots.selectors import lot_named
 from erp.partners.models import Partner, PartnerKind
 from iot.models import Device
 from iot.services import DEVICE_FIELDS
@@ -92,7 +93,7 @@ class ReadingAssignForm(forms.Form):
         code = self.cleaned_data["lot"].strip()
         if not code:
             return None
-        lot = self.lots.filter(code=code).first()
+        lot = lot_named(self.lots, code)
         if lot is None:
             raise forms.ValidationError(_("There is no lot with this code among the lots you may see."))
         return lot
