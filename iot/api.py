@@ -403,7 +403,8 @@ class CsvUploadSerializer(serializers.Serializer):
 class CsvUploadView(APIView):
     """A Siemens scale terminal's or PLC's CSV export (multipart ``file``). Sent by the
     device with its key, or by a user for a device it may see (``device``). Small files are
-    imported at once (201 with the report); larger ones by a worker (202; follow
+    imported at once (201 with the report; 400 when the file cannot be read, its header, say);
+    larger ones by a worker (202; follow
     ``/api/v1/iot/imports/{id}/``)."""
 
     authentication_classes = ReadingViewSet.authentication_classes
@@ -417,7 +418,8 @@ class CsvUploadView(APIView):
         return super().get_permissions()
 
     @extend_schema(
-        request=CsvUploadSerializer, responses={201: ReadingImportSerializer, 202: ReadingImportSerializer}
+        request=CsvUploadSerializer,
+        responses={201: ReadingImportSerializer, 202: ReadingImportSerializer, 400: ReadingImportSerializer},
     )
     def post(self, request):
         from .csv_import import import_upload
@@ -429,11 +431,11 @@ class CsvUploadView(APIView):
         reading_import = import_upload(
             device=device, uploaded_file=serializer.validated_data["file"], user=user
         )
-        done = reading_import.status in ("done", "failed")
-        return Response(
-            ReadingImportSerializer(reading_import).data,
-            status=status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED,
-        )
+        data = ReadingImportSerializer(reading_import).data
+        if reading_import.status == ImportStatus.FAILED:  # a file that cannot be read as a whole
+            return Response({"detail": reading_import.message, **data}, status=status.HTTP_400_BAD_REQUEST)
+        done = reading_import.status == ImportStatus.DONE
+        return Response(data, status=status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED)
 
     @staticmethod
     def _device(request, serializer) -> Device:

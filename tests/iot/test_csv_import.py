@@ -121,7 +121,9 @@ def test_bad_rows_are_rejected_with_their_line_and_reason_and_good_rows_kept(sca
 
 def test_a_header_without_the_needed_columns_fails_until_the_device_maps_them(scale_a):
     content = "Día de pesaje;Hora;Kilos\n30.11.2026;08:00:00;250,5\n".encode()
-    failed = upload(scale_a.client(), content).json()
+    response = upload(scale_a.client(), content)
+    failed = response.json()
+    assert response.status_code == 400 and failed["detail"] == failed["message"]
     assert failed["status"] == "failed" and failed["added"] == 0
     assert "weight or moisture" in failed["message"] and "'Kilos'" in failed["message"]
     assert "date and time" in failed["message"]
