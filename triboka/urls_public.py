@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from master.backups import api as backups_api
 from master.companies import api as companies_api
 from master.licensing import api as licensing_api
+from support import urls as support_urls
 
 router = SimpleRouter()
 router.register("companies", companies_api.CompanyViewSet, basename="master-company")
@@ -36,6 +37,7 @@ urlpatterns = [
     path("api/master/", include("master.webhooks.urls")),
     path("api/master/", include("master.instances.urls")),
     path("api/master/", include("master.platform.urls")),
+    path("", include(support_urls.public_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api-auth/", include("rest_framework.urls")),  # log in/out links of the browsable API
     path("", include("triboka.api_urls")),

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from iot.urls import api_urlpatterns as iot_api
 from iot.urls import seed_urlpatterns as iot_seed
+from support import urls as support_urls
 from triboka.admin_sites import company_admin_site
 
 urlpatterns = [
@@ -16,5 +17,6 @@ urlpatterns = [
     path("api/v1/", include("erp.urls")),
     path("api/v1/", include(iot_api)),
     path("", include(iot_seed)),
+    path("", include(support_urls.company_urlpatterns)),
     path("", include("erp.web.urls")),
 ]

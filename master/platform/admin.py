@@ -29,6 +29,14 @@ class SystemSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
             },
         ),
         (
+            _("Support: SLA targets (hours from the ticket's creation)"),
+            {"fields": (services.SUPPORT_FIELDS[:4], services.SUPPORT_FIELDS[4:8])},
+        ),
+        (
+            _("Support: reopening and live chat"),
+            {"fields": services.SUPPORT_FIELDS[8:]},
+        ),
+        (
             _("nginx (manage.py render_nginx)"),
             {"fields": ("tls_certificate_dir", "acme_webroot", "upstream")},
         ),

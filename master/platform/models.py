@@ -1,9 +1,11 @@
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_absolute_path, validate_host_name, validate_upstream
+from .validators import validate_absolute_path, validate_host_name, validate_upstream, validate_weekdays
 
 SINGLETON_PK = 1
 MAX_GRACE_DAYS = 365
@@ -75,6 +77,41 @@ class SystemSettings(models.Model):
         default="127.0.0.1:8000",
         validators=[validate_upstream],
         help_text=_("Where nginx reaches daphne: host:port or unix:/path/to/socket."),
+    )
+    # Support (support/): SLA targets in calendar hours from a ticket's creation, the days a
+    # resolved ticket can be reopened, and the hours live chat is staffed.
+    sla_first_response_hours_low = models.PositiveSmallIntegerField(_("first response, low (hours)"), default=24)
+    sla_first_response_hours_normal = models.PositiveSmallIntegerField(
+        _("first response, normal (hours)"), default=8
+    )
+    sla_first_response_hours_high = models.PositiveSmallIntegerField(_("first response, high (hours)"), default=4)
+    sla_first_response_hours_urgent = models.PositiveSmallIntegerField(
+        _("first response, urgent (hours)"), default=1
+    )
+    sla_resolution_hours_low = models.PositiveSmallIntegerField(_("resolution, low (hours)"), default=168)
+    sla_resolution_hours_normal = models.PositiveSmallIntegerField(_("resolution, normal (hours)"), default=72)
+    sla_resolution_hours_high = models.PositiveSmallIntegerField(_("resolution, high (hours)"), default=24)
+    sla_resolution_hours_urgent = models.PositiveSmallIntegerField(_("resolution, urgent (hours)"), default=8)
+    support_reopen_days = models.PositiveSmallIntegerField(
+        _("reopen window (days)"),
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Days after its resolution a requester can reopen a ticket; later it is closed."),
+    )
+    support_chat_wait_minutes = models.PositiveSmallIntegerField(
+        _("chat wait before a ticket (minutes)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_("A live chat nobody from support answered in this time becomes a ticket."),
+    )
+    support_hours_start = models.TimeField(_("support opens at"), default=datetime.time(8, 0))
+    support_hours_end = models.TimeField(_("support closes at"), default=datetime.time(18, 0))
+    support_weekdays = models.CharField(
+        _("support days"),
+        max_length=7,
+        default="12345",
+        validators=[validate_weekdays],
+        help_text=_("ISO weekday numbers, 1 Monday to 7 Sunday: 12345 is Monday to Friday."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -6,6 +6,7 @@ master API, this module) clears the memo and the shared cache entry at once and 
 commit (signals.py), so every process reads the new values within the memo's seconds.
 """
 
+import datetime
 import logging
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS
 from django.core.cache.backends.base import BaseCache
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
@@ -23,6 +25,15 @@ from .models import SINGLETON_PK, SystemSettings
 
 logger = logging.getLogger(__name__)
 
+SUPPORT_FIELDS = (
+    *(f"sla_first_response_hours_{priority}" for priority in ("low", "normal", "high", "urgent")),
+    *(f"sla_resolution_hours_{priority}" for priority in ("low", "normal", "high", "urgent")),
+    "support_reopen_days",
+    "support_chat_wait_minutes",
+    "support_hours_start",
+    "support_hours_end",
+    "support_weekdays",
+)
 EDITABLE_FIELDS = (
     "base_domain",
     "support_email",
@@ -34,6 +45,7 @@ EDITABLE_FIELDS = (
     "tls_certificate_dir",
     "acme_webroot",
     "upstream",
+    *SUPPORT_FIELDS,
 )
 CACHE_KEY = "platform:system-settings"
 # Only a backstop: saves clear the entry. It bounds how long a value read just before a
@@ -55,6 +67,33 @@ class SystemSettingsValues:
     tls_certificate_dir: str
     acme_webroot: str
     upstream: str
+    sla_first_response_hours_low: int
+    sla_first_response_hours_normal: int
+    sla_first_response_hours_high: int
+    sla_first_response_hours_urgent: int
+    sla_resolution_hours_low: int
+    sla_resolution_hours_normal: int
+    sla_resolution_hours_high: int
+    sla_resolution_hours_urgent: int
+    support_reopen_days: int
+    support_chat_wait_minutes: int
+    support_hours_start: datetime.time
+    support_hours_end: datetime.time
+    support_weekdays: str
+
+    def sla_hours(self, priority: str) -> tuple[int, int]:
+        """(first response, resolution) targets in hours for a ticket priority."""
+        return (
+            getattr(self, f"sla_first_response_hours_{priority}"),
+            getattr(self, f"sla_resolution_hours_{priority}"),
+        )
+
+    def support_is_open(self, moment: datetime.datetime) -> bool:
+        """Whether live support is staffed at ``moment`` (in the platform's time zone)."""
+        local = timezone.localtime(moment)
+        if str(local.isoweekday()) not in self.support_weekdays:
+            return False
+        return self.support_hours_start <= local.time() < self.support_hours_end
 
     @property
     def default_license_limits(self) -> dict[str, int | None]:

@@ -58,3 +58,11 @@ def validate_upstream(value: str) -> None:
             _("Enter host:port (such as 127.0.0.1:8000) or unix:/path/to/daphne.sock."),
             code="invalid_upstream",
         )
+
+
+def validate_weekdays(value: str) -> None:
+    """ISO weekday digits (1 Monday ... 7 Sunday), each at most once: "12345"."""
+    if not value or not set(value) <= set("1234567") or len(set(value)) != len(value):
+        raise ValidationError(
+            _("Enter ISO weekday numbers, each once: 12345 is Monday to Friday."), code="invalid_weekdays"
+        )

@@ -34,6 +34,12 @@ class AuditAction(models.TextChoices):
     DEVICE_ACTIVATED = "device_activated", _("IoT device activated")
     DEVICE_KEY_ROTATED = "device_key_rotated", _("IoT device key rotated")
     DEVICE_KEY_REVOKED = "device_key_revoked", _("IoT device key revoked")
+    # Remote access by Triboka support, in the company's schema.
+    SUPPORT_ACCESS_GRANTED = "support_access_granted", _("Support access granted")
+    SUPPORT_ACCESS_ENDED = "support_access_ended", _("Support access ended")
+    SUPPORT_SESSION_STARTED = "support_session_started", _("Support session started")
+    SUPPORT_SESSION_REQUEST = "support_session_request", _("Request in a support session")
+    SUPPORT_SESSION_REFUSED = "support_session_refused", _("Request refused in a support session")
     # The platform, in the public schema.
     COMPANY_CREATED = "company_created", _("Company created")
     COMPANY_UPDATED = "company_updated", _("Company edited")

@@ -1,0 +1,2 @@
+public_urlpatterns = []
+company_urlpatterns = []
