@@ -118,6 +118,18 @@ SCHEDULES = {
         "master.analytics.tasks.company_facts_refresh_everywhere",
         {"minute": "47"},
     ),
+    "Support: unanswered live chats become tickets (every minute)": (
+        "support.livechat.tasks.chats_unanswered_to_tickets",
+        {"minute": "*"},
+    ),
+    "Support: close tickets resolved longer ago than the reopen window (daily)": (
+        "support.tickets.tasks.tickets_close_resolved",
+        {"minute": "17", "hour": "3"},
+    ),
+    "Support: end remote accesses whose window is over (every 5 minutes)": (
+        "support.remote.tasks.support_remote_expire_due",
+        {"minute": "*/5"},
+    ),
     "Purge expired sessions and tokens (hourly)": ("triboka.jobs.purge_expired_everywhere", {"minute": "7"}),
     "Purge old logs (monthly)": (
         "triboka.jobs.purge_old_logs_everywhere",

@@ -613,6 +613,16 @@ STORAGES["support"] = {
     "OPTIONS": (
         {"bucket_name": env("AWS_STORAGE_BUCKET_NAME", default=""), "default_acl": None}
         if "s3" in env("SUPPORT_STORAGE_BACKEND", default="").lower()
-        else {"location": str(MEDIA_ROOT), "base_url": None}
+        else {}  # FileSystemStorage: MEDIA_ROOT, followed when it changes
     ),
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "TicketStatusEnum": "support.tickets.models.TicketStatus",
+        "TicketCategoryEnum": "support.tickets.models.TicketCategory",
+        "TicketPriorityEnum": "support.tickets.models.TicketPriority",
+        "TicketSourceEnum": "support.tickets.models.TicketSource",
+        "TicketAuthorKindEnum": "support.tickets.models.AuthorKind",
+        "KnowledgeCategoryEnum": "support.knowledge.models.ArticleCategory",
+    }
+)

@@ -2,17 +2,24 @@
 websocket what CompanyRoutingMiddleware does for a request.
 
 ``CompanyWebsocketMiddleware`` (outermost in asgi.py):
-- finds the company from the Host header (the same cached routing as HTTP); unknown hosts,
-  the root domain and suspended companies are closed with 4404 / 4403;
+- finds the company from the Host header (the same cached routing as HTTP); unknown hosts
+  and suspended companies are closed with 4404 / 4403, the root domain goes to ``root_app``
+  (4404 without one);
 - checks Origin: a browser page of another site may not open a socket that rides on this
   site's session cookie (a JWT without Origin, as integrators send it, is fine);
 - authenticates with the site's session cookie, or a JWT in ``?token=`` or in
   ``Sec-WebSocket-Protocol: bearer, <token>``; the token's schema claim must match the host;
 - puts ``company``, ``schema_name`` and ``user`` into the scope; anonymous is closed 4401.
 
+The root domain (the master panel) has sockets for staff only: the middleware hands them,
+in the public schema, to the ``root_app`` it was given (asgi.py: a router whose staff paths
+sit behind ``StaffWebsocketMiddleware``; every other path is 4404). Staff authenticate with
+the public schema's session cookie (Origin must be the root domain) or a staff JWT
+(``"schema": "public"``), and must be ``is_staff`` (4403 otherwise).
+
 Database work of a consumer goes through ``in_company`` so it runs in the company's schema
-whatever thread the sync pool hands it. Channel-layer group names come from
-``group_name(schema, ...)`` so two companies never share a group.
+(public on the root domain) whatever thread the sync pool hands it. Channel-layer group
+names come from ``group_name(schema, ...)`` so two companies never share a group.
 """
 
 from functools import wraps
@@ -24,9 +31,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from django_tenants.utils import tenant_context
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
-from master.companies.routing import host_without_port, route_for_host
+from master.companies.routing import host_without_port, root_hosts, route_for_host
 from master.licensing.enforcement import license_refusal
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -40,12 +47,17 @@ def group_name(schema_name: str, *parts) -> str:
     return ".".join([schema_name, *map(str, parts)])
 
 
+def _schema_of(company):
+    return tenant_context(company) if company is not None else schema_context(get_public_schema_name())
+
+
 def in_company(function):
-    """Run a consumer's sync database function in the scope's company schema."""
+    """Run a consumer's sync database function in the scope's company schema (the public
+    schema for a root-domain socket)."""
 
     @wraps(function)
     def wrapper(self, *args, **kwargs):
-        with tenant_context(self.scope["company"]):
+        with _schema_of(self.scope.get("company")):
             return function(self, *args, **kwargs)
 
     return database_sync_to_async(wrapper)
@@ -73,7 +85,8 @@ def _route(hostname: str):
 
 @database_sync_to_async
 def _authenticate(company, session_key: str | None, token: str | None):
-    """The user of a JWT (checked against this company) or of a session, else anonymous."""
+    """The user of a JWT (checked against this company, or the root when ``company`` is
+    None) or of a session, else anonymous."""
     from django.contrib.auth import get_user
     from django.utils.module_loading import import_string
     from rest_framework.exceptions import AuthenticationFailed
@@ -81,7 +94,7 @@ def _authenticate(company, session_key: str | None, token: str | None):
 
     from triboka.accounts.authentication import CompanyJWTAuthentication
 
-    with tenant_context(company):
+    with _schema_of(company):
         if token:
             authentication = CompanyJWTAuthentication()
             try:
@@ -94,6 +107,8 @@ def _authenticate(company, session_key: str | None, token: str | None):
             class _Request:  # what django.contrib.auth.get_user reads
                 session = store
 
+            if store.get("support_remote_grant") is not None:
+                return AnonymousUser()  # support sessions are HTTP only: each request is audited
             user = get_user(_Request())
             return user if user.is_active else AnonymousUser()
     return AnonymousUser()
@@ -114,8 +129,9 @@ def _license_refuses(route, scope) -> bool:
 
 
 class CompanyWebsocketMiddleware:
-    def __init__(self, app):
+    def __init__(self, app, root_app=None):
         self.app = app
+        self.root_app = root_app
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "websocket":
@@ -123,6 +139,14 @@ class CompanyWebsocketMiddleware:
         headers = _headers(scope)
         hostname = host_without_port(headers.get("host", ""))
         route = await _route(hostname)
+        if route is not None and route.is_root and self.root_app is not None:
+            scope = {
+                **scope,
+                "company": None,
+                "schema_name": get_public_schema_name(),
+                "user": AnonymousUser(),
+            }
+            return await self.root_app(scope, receive, send)
         if route is None or route.is_root:
             return await close_before_use(receive, send, CLOSE_NOT_FOUND)
         company = route.company
@@ -146,6 +170,34 @@ class CompanyWebsocketMiddleware:
             "user": user,
             "subprotocol": BEARER if as_subprotocol else None,
         }
+        return await self.app(scope, receive, send)
+
+
+class StaffWebsocketMiddleware:
+    """The root domain's staff sockets: public-schema session (from a root-domain page) or
+    staff JWT, and ``is_staff``; anonymous is closed 4401, anyone else 4403. Mounted in a
+    URLRouter under a path prefix (``_path_routing``), so the root's other paths stay 4404."""
+
+    _path_routing = True
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        headers = _headers(scope)
+        token, as_subprotocol = bearer_token(scope)
+        session = SimpleCookie(headers.get("cookie", "")).get(settings.SESSION_COOKIE_NAME)
+        origin = headers.get("origin")
+        if origin is not None and host_without_port(urlsplit(origin).netloc) not in root_hosts():
+            return await close_before_use(receive, send, CLOSE_FORBIDDEN)
+        if token is None and session is not None and origin is None:
+            return await close_before_use(receive, send, CLOSE_FORBIDDEN)  # cookies need an Origin
+        user = await _authenticate(None, session.value if session else None, token)
+        if not user.is_authenticated:
+            return await close_before_use(receive, send, CLOSE_UNAUTHENTICATED)
+        if not user.is_staff:
+            return await close_before_use(receive, send, CLOSE_FORBIDDEN)
+        scope = {**scope, "user": user, "subprotocol": BEARER if as_subprotocol else None}
         return await self.app(scope, receive, send)
 
 

@@ -9,12 +9,18 @@ from rest_framework.views import APIView
 
 from master.companies.api import IsMasterStaff
 
-from . import selectors
+from . import selectors, support
 
 
 class PeriodSerializer(serializers.Serializer):
     days = serializers.IntegerField(
         min_value=1, max_value=366, default=30, help_text=_("How many days back, today included.")
+    )
+
+
+class SupportQuerySerializer(PeriodSerializer):
+    months = serializers.IntegerField(
+        min_value=1, max_value=60, default=12, help_text=_("Months of CSAT by month, this one included.")
     )
 
 
@@ -64,3 +70,17 @@ class RevenueView(APIView):
     @extend_schema(parameters=[RevenueQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(selectors.revenue(months=_params(RevenueQuerySerializer, request)["months"]))
+
+
+class SupportView(APIView):
+    """Support: open tickets by priority and company (now), tickets opened in the period by
+    category, module and company with their SLA breaches, first-response and resolution
+    times (median and p90, in hours), CSAT of the period and by month."""
+
+    permission_classes = [IsMasterStaff]
+
+    @extend_schema(parameters=[SupportQuerySerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        params = _params(SupportQuerySerializer, request)
+        period = selectors.Period.last_days(params["days"])
+        return Response(support.support_figures(first=period.start, last=period.end, months=params["months"]))

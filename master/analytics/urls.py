@@ -10,4 +10,7 @@ urlpatterns = [
     path("dashboard/companies/", api.CompaniesView.as_view(), name="master-dashboard-companies"),
     path("analytics/companies/", api.CompaniesView.as_view(), name="master-analytics-companies"),
     path("dashboard/revenue/", api.RevenueView.as_view(), name="master-dashboard-revenue"),
+    # the issue names it without the trailing slash: both answer, the first is in the schema
+    path("analytics/support/", api.SupportView.as_view(), name="master-analytics-support"),
+    path("analytics/support", api.SupportView.as_view(schema=None), name="master-analytics-support-bare"),
 ]

@@ -305,8 +305,10 @@ def _current_company_id() -> int | None:
 
 def directory_sync_user(*, user: User) -> None:
     """Mirror one company user into the public directory (no-op for master staff)."""
+    from support.remote.selectors import is_support_agent
+
     company_id = _current_company_id()
-    if company_id is None:
+    if company_id is None or is_support_agent(company_id=company_id, user_id=user.pk):
         return
     UserDirectoryEntry.objects.update_or_create(
         company_id=company_id,

@@ -33,11 +33,15 @@ MODULE_PATHS = [
     (re.compile(r"^/(api/v1/)?calculator/"), Module.CALCULATOR),
     (re.compile(r"^/(api/v1/)?(demand|fob-prices)/"), Module.DEMAND),
     (re.compile(r"^/(api/v1/)?iot/"), Module.IOT),
+    (re.compile(r"^/(ws/)?support/chat"), Module.SUPPORT),  # live chat; tickets stay open (below)
 ]
 # Paths that devices call: API paths, whatever the license type (the seed's aliases).
 DEVICE_PATHS = ("/iot/pesaje", "/iot/siemens/")
-# Signing in and out, and the language switch, work whatever the license's state.
-ALWAYS_OPEN = re.compile(r"^/(accounts/|api/v1/auth/|i18n/|static/)")
+# Signing in and out, the language switch, tickets and the help centre work whatever the
+# license's state: the refusals themselves tell users to contact support.
+ALWAYS_OPEN = re.compile(
+    r"^/(accounts/|api/v1/auth/|i18n/|static/|support/tickets/|support/attachments/|api/support/|help/)"
+)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

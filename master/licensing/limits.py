@@ -25,12 +25,13 @@ def _current_license():
 def users_limit_check(*, adding: int = 1, field: str = "email") -> None:
     """Refuse (a 400 on ``field``) when ``adding`` more active users would pass the
     license's user limit."""
+    from support.remote.selectors import support_agent_user_ids  # Triboka support takes no seat
     from triboka.accounts.models import User
 
     license = _current_license()
     _count_limit_check(
         limit=license and license.max_users,
-        count=lambda: User.objects.filter(is_active=True).count(),
+        count=lambda: User.objects.filter(is_active=True).exclude(pk__in=support_agent_user_ids()).count(),
         adding=adding,
         field=field,
         code="user_limit_reached",

@@ -80,16 +80,22 @@ class SystemSettings(models.Model):
     )
     # Support (support/): SLA targets in calendar hours from a ticket's creation, the days a
     # resolved ticket can be reopened, and the hours live chat is staffed.
-    sla_first_response_hours_low = models.PositiveSmallIntegerField(_("first response, low (hours)"), default=24)
+    sla_first_response_hours_low = models.PositiveSmallIntegerField(
+        _("first response, low (hours)"), default=24
+    )
     sla_first_response_hours_normal = models.PositiveSmallIntegerField(
         _("first response, normal (hours)"), default=8
     )
-    sla_first_response_hours_high = models.PositiveSmallIntegerField(_("first response, high (hours)"), default=4)
+    sla_first_response_hours_high = models.PositiveSmallIntegerField(
+        _("first response, high (hours)"), default=4
+    )
     sla_first_response_hours_urgent = models.PositiveSmallIntegerField(
         _("first response, urgent (hours)"), default=1
     )
     sla_resolution_hours_low = models.PositiveSmallIntegerField(_("resolution, low (hours)"), default=168)
-    sla_resolution_hours_normal = models.PositiveSmallIntegerField(_("resolution, normal (hours)"), default=72)
+    sla_resolution_hours_normal = models.PositiveSmallIntegerField(
+        _("resolution, normal (hours)"), default=72
+    )
     sla_resolution_hours_high = models.PositiveSmallIntegerField(_("resolution, high (hours)"), default=24)
     sla_resolution_hours_urgent = models.PositiveSmallIntegerField(_("resolution, urgent (hours)"), default=8)
     support_reopen_days = models.PositiveSmallIntegerField(

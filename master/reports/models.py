@@ -24,6 +24,7 @@ class ReportKind(models.TextChoices):
     COMPANIES = "companies", _("Companies")
     LICENSES = "licenses", _("Licenses expiring or over their limits")
     REVENUE = "revenue", _("Revenue by month and company")
+    SUPPORT = "support", _("Support tickets by company")
 
 
 class ReportFormat(models.TextChoices):

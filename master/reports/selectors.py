@@ -1,8 +1,8 @@
 """The rows of each kind of report, read once and written to every format (writers.py).
 
 Everything here reads the public schema's pre-aggregated tables (API consumption per company
-and day or per endpoint, the user directory, licenses, invoices): a report never visits a
-company's schema, whatever the number of companies.
+and day or per endpoint, the user directory, licenses, invoices) and support tickets (kept
+there too): a report never visits a company's schema, whatever the number of companies.
 """
 
 from collections.abc import Callable
@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from master.analytics.support import support_by_company
 from master.companies.models import Company, UserDirectoryEntry
 from master.licensing.models import License
 from master.metering.models import CompanyUsageDaily
@@ -60,6 +61,7 @@ def report_table(query: TableQuery) -> Table:
         ReportKind.COMPANIES: _companies,
         ReportKind.LICENSES: _licenses,
         ReportKind.REVENUE: _revenue,
+        ReportKind.SUPPORT: _support,
     }
     return builders[query.kind](query)
 
@@ -322,6 +324,55 @@ def _revenue(query: TableQuery) -> Table:
                 row["paid"],
                 row["pending"],
                 row["overdue"],
+            ]
+        )
+    return table
+
+
+# --- support -------------------------------------------------------------------------------
+
+
+def _support(query: TableQuery) -> Table:
+    """Per company with tickets or survey answers in the period, most tickets first: tickets
+    opened (those still open, urgent ones), their SLA breaches, the median and p90 of first
+    response and resolution (hours; tickets answered or resolved in the period), CSAT."""
+    rows = support_by_company(first=query.start, last=query.end, company_id=query.company_id)
+    table = Table(
+        [
+            Column(gettext_lazy("Subdomain")),
+            Column(gettext_lazy("Company")),
+            Column(gettext_lazy("Tickets opened"), ColumnType.INTEGER, total=True),
+            Column(gettext_lazy("Still open"), ColumnType.INTEGER, total=True),
+            Column(gettext_lazy("Urgent"), ColumnType.INTEGER, total=True),
+            Column(gettext_lazy("Late first responses"), ColumnType.INTEGER, total=True),
+            Column(gettext_lazy("Late resolutions"), ColumnType.INTEGER, total=True),
+            Column(gettext_lazy("First response, median (h)"), ColumnType.NUMBER),
+            Column(gettext_lazy("First response, p90 (h)"), ColumnType.NUMBER),
+            Column(gettext_lazy("Resolution, median (h)"), ColumnType.NUMBER),
+            Column(gettext_lazy("Resolution, p90 (h)"), ColumnType.NUMBER),
+            Column(gettext_lazy("Survey answers"), ColumnType.INTEGER, total=True),
+            Column(gettext_lazy("CSAT (%)"), ColumnType.NUMBER),
+            Column(gettext_lazy("Mean rating"), ColumnType.NUMBER),
+        ]
+    )
+    for row in rows:
+        first, resolution, csat = row["first_response_hours"], row["resolution_hours"], row["csat"]
+        table.rows.append(
+            [
+                row["company"],
+                row["name"],
+                row["opened"],
+                row["still_open"],
+                row["urgent"],
+                row["first_response_breached"],
+                row["resolution_breached"],
+                first["median"],
+                first["p90"],
+                resolution["median"],
+                resolution["p90"],
+                csat["answers"],
+                csat["csat"],
+                csat["mean_rating"],
             ]
         )
     return table

@@ -89,7 +89,10 @@ class TicketQuerySet(models.QuerySet):
 class Ticket(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     company = models.ForeignKey(
-        "companies.Company", on_delete=models.CASCADE, related_name="support_tickets", verbose_name=_("company")
+        "companies.Company",
+        on_delete=models.CASCADE,
+        related_name="support_tickets",
+        verbose_name=_("company"),
     )
     requester_user_id = models.PositiveBigIntegerField(_("requester's user id in the company"))
     requester_email = models.EmailField(_("requester's e-mail"))
@@ -99,12 +102,21 @@ class Ticket(models.Model):
     priority = models.CharField(
         _("priority"), max_length=8, choices=TicketPriority.choices, default=TicketPriority.NORMAL
     )
-    status = models.CharField(_("status"), max_length=8, choices=TicketStatus.choices, default=TicketStatus.NEW)
+    status = models.CharField(
+        _("status"), max_length=8, choices=TicketStatus.choices, default=TicketStatus.NEW
+    )
     module = models.CharField(_("module concerned"), max_length=16, choices=Module.choices, blank=True)
-    source = models.CharField(_("opened from"), max_length=8, choices=TicketSource.choices, default=TicketSource.WEB)
+    source = models.CharField(
+        _("opened from"), max_length=8, choices=TicketSource.choices, default=TicketSource.WEB
+    )
+    # No database constraint and no cascade: deleting a company user on a company site walks
+    # the reverse relations of accounts.User, and would otherwise clear the assignee of the
+    # tickets of the staff member who happens to have the same id in the public schema. A
+    # deleted staff member leaves a dangling id, which reads as unassigned (LEFT JOIN).
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="assigned_tickets",
@@ -112,7 +124,12 @@ class Ticket(models.Model):
         limit_choices_to={"is_staff": True},
     )
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged", verbose_name=_("merged into")
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -134,6 +151,8 @@ class Ticket(models.Model):
             models.Index(fields=["company", "status"], name="ticket_company_status"),
             models.Index(fields=["company", "requester_user_id"], name="ticket_company_requester"),
             models.Index(fields=["status", "resolution_due"], name="ticket_status_due"),
+            models.Index(fields=["first_response_at"], name="ticket_first_response_at"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved_at"),
         ]
 
     def __str__(self):
@@ -231,8 +250,24 @@ class SatisfactionResponse(models.Model):
         verbose_name = _("satisfaction answer")
         verbose_name_plural = _("satisfaction answers")
         constraints = [
-            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="csat_rating_1_to_5")
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="csat_rating_1_to_5"
+            )
         ]
 
     def __str__(self):
         return f"{self.ticket.number}: {self.rating}/5"
+
+
+class TicketSequence(models.Model):
+    """The last ticket number given in a year (SUP-2026-000123), taken with one upsert."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ticket numbering")
+        verbose_name_plural = _("ticket numbering")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"

@@ -100,7 +100,10 @@ def user_validate_update(*, user: User, changes: dict) -> None:
 def user_is_last_active_admin(user: User) -> bool:
     if not (user.role == Role.ADMIN and user.is_active) or connection.schema_name == "public":
         return False
-    return not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()
+    from support.remote.selectors import support_agent_user_ids  # support's agent is no admin of theirs
+
+    others = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
+    return not others.exclude(pk__in=support_agent_user_ids()).exists()
 
 
 def user_delete(*, user: User) -> None:

@@ -6,6 +6,7 @@ from master.companies.demo_data import DEMO_COMPANIES, DEMO_PASSWORD, MASTER_EMA
 from master.companies.models import Company
 from master.companies.services import company_provision
 from master.companies.template import template_ensure
+from support.knowledge.demo import knowledge_demo_populate
 from triboka.accounts.models import User
 
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
         if template_ensure(verbosity=0):
             self.stdout.write("Tenant template schema created/migrated.")
         self._master_admin()
+        if created := knowledge_demo_populate():
+            self.stdout.write(f"{created} help centre articles added.")
         for slug, name, ruc, kind, admin_email, email_domain in DEMO_COMPANIES:
             self._company(slug, name, ruc, kind, admin_email, email_domain)
 

@@ -1,0 +1,108 @@
+"""Uploaded files checked by their content: contract documents and support attachments.
+
+The client's name, extension and Content-Type decide nothing: only the bytes do (magic
+numbers through ``filetype``). The size is counted while hashing, since a declared size
+could lie. The name given is kept, cleaned, for display and downloads only.
+"""
+
+import hashlib
+import os
+import unicodedata
+from dataclasses import dataclass
+
+import filetype
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+# Detected MIME type -> extension of the stored file. Nothing else is accepted.
+ALLOWED_TYPES = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+}
+SNIFF_BYTES = 8192  # what filetype reads to recognise a type
+CHUNK_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    mime: str
+    extension: str
+    sha256: str
+    size: int
+    name: str  # the client's name, cleaned
+
+
+def upload_check(uploaded_file: UploadedFile, *, max_mb: int, field: str = "file") -> CheckedFile:
+    """The file's type, hash and size, or a ValidationError on ``field`` (empty, too large,
+    not a PDF or an image)."""
+    if uploaded_file.size is not None:
+        _check_size(uploaded_file.size, max_mb, field)
+    uploaded_file.seek(0)
+    mime = _detected_type(uploaded_file.read(SNIFF_BYTES), field)
+    uploaded_file.seek(0)
+    digest, size = hashlib.sha256(), 0
+    for chunk in uploaded_file.chunks(CHUNK_BYTES):
+        digest.update(chunk)
+        size += len(chunk)
+    _check_size(size, max_mb, field)
+    uploaded_file.seek(0)
+    extension = ALLOWED_TYPES[mime]
+    return CheckedFile(
+        mime=mime,
+        extension=extension,
+        sha256=digest.hexdigest(),
+        size=size,
+        name=clean_original_name(uploaded_file.name or "", extension),
+    )
+
+
+def clean_original_name(name: str, extension: str) -> str:
+    """The last path part of the client's name without control or format characters
+    (no directories, no right-to-left tricks), at most 255 characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C").strip()
+    if name in {"", ".", ".."}:
+        name = f"document.{extension}"
+    if len(name) > 255:
+        stem, suffix = os.path.splitext(name)
+        suffix = suffix[:20]
+        name = stem[: 255 - len(suffix)] + suffix
+    return name
+
+
+def _check_size(size: int, max_mb: int, field: str) -> None:
+    if size == 0:
+        raise ValidationError({field: _("The file is empty.")})
+    if size > max_mb * 1024 * 1024:
+        raise ValidationError(
+            {field: _("The file is larger than %(limit)s MB.") % {"limit": max_mb}}, code="too_large"
+        )
+
+
+def _detected_type(head: bytes, field: str) -> str:
+    guess = filetype.guess(head)
+    if guess is not None and guess.mime in ALLOWED_TYPES:
+        return guess.mime
+    found = f"{guess.mime} (.{guess.extension})" if guess else _describe_unknown(head)
+    raise ValidationError(
+        {
+            field: _("Only PDF, PNG, JPEG or WEBP files are accepted; this file is %(found)s.")
+            % {"found": found}
+        },
+        code="file_type",
+    )
+
+
+def _describe_unknown(head: bytes) -> str:
+    """A readable name for content filetype does not know (it ignores text formats)."""
+    start = head.lstrip()[:512].lower()
+    if start.startswith((b"<!doctype html", b"<html")) or b"<script" in start or b"<body" in start:
+        return _("an HTML document")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return _("of an unknown type")
+    return _("plain text")
