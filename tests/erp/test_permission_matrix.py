@@ -264,6 +264,7 @@ def body(method: str, path: str, world) -> dict | None:
         ("POST", "/api/v1/iot/readings/{reading:center}/assign/"): {"lot": world.lots["center"].code},
         ("POST", "/api/v1/iot/readings/"): {"net_kg": "100"},
         ("POST", "/api/v1/iot/siemens/csv"): {"file": csv_file(), "device": "{device:center}"},
+        ("POST", "/api/support/knowledge"): {"title": "Cómo", "body": "Texto", "language": "es"},
     }
     return bodies.get((method, path))
 

@@ -53,6 +53,12 @@ PAGES = [
     ("/iot/readings/", everyone()),
     ("/iot/imports/", only("admin", "exporter", "center")),
     ("/iot/imports/new/", only("admin", "exporter", "center")),
+    # Support: every company user opens tickets and reads the help centre; only the
+    # administrator grants remote access to Triboka support.
+    ("/support/tickets/", everyone()),
+    ("/support/tickets/new/", everyone()),
+    ("/help/", everyone()),
+    ("/support/remote/grants/", only("admin")),
 ]
 
 
