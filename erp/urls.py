@@ -24,5 +24,10 @@ urlpatterns = [
     path("", include("erp.documents.urls")),
     path("", include("erp.calculator.urls")),
     path("", include("erp.market.urls")),
+    path("", include("erp.reception.urls")),
+    path("", include("erp.quality.urls")),
+    path("", include("erp.processing.urls")),
+    path("", include("erp.inventory.urls")),
+    path("", include("erp.ledger.urls")),
     path("", include(router.urls)),
 ]

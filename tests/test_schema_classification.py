@@ -71,6 +71,7 @@ TENANT = {
     "iot.deviceerror",
     "iot.readingimport",
     "iot.iotsettings",
+    "ledger.ledgerentry",
 }
 BOTH = {
     "accounts.user",

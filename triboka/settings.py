@@ -94,6 +94,11 @@ TENANT_APPS = [
     "erp.market",
     "erp.chat",
     "erp.notifications",
+    "erp.ledger",  # the tamper-evident traceability ledger
+    "erp.reception",
+    "erp.quality",
+    "erp.processing",
+    "erp.inventory",
     "erp.web",  # the HTML pages (no models)
     "iot",  # devices and their readings
 ]

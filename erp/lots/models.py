@@ -20,6 +20,25 @@ class LotStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class ProductForm(models.TextChoices):
+    """DOMAIN.md: cacao en baba is fresh wet beans in pulp; seco is fermented and dried."""
+
+    WET = "baba", _("Wet (en baba)")
+    DRY = "seco", _("Dry (seco)")
+
+
+class Grade(models.TextChoices):
+    """Commercial grades of INEN 176 (erp/quality/grades.py holds their thresholds)."""
+
+    ASSPS = "assps", "ASSPS"
+    ASSS = "asss", "ASSS"
+    ASS = "ass", "ASS"
+    ASN = "asn", "ASN"
+    ASE = "ase", "ASE"
+    CCN51 = "ccn51", "CCN-51"
+    OFF_GRADE = "off_grade", _("Off grade")
+
+
 IN_STOCK_STATUSES = [LotStatus.RECEIVED, LotStatus.DRYING, LotStatus.DRIED, LotStatus.STORED]
 
 
@@ -47,6 +66,8 @@ class Lot(TimestampedModel, SoftDeleteModel):
         verbose_name=_("contract"),
     )
     variety = models.CharField(_("variety"), max_length=16, choices=Variety.choices, default=Variety.NACIONAL)
+    form = models.CharField(_("form"), max_length=8, choices=ProductForm.choices, default=ProductForm.DRY)
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
     weight_kg = models.DecimalField(
         _("weight (kg)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -104,6 +125,13 @@ class LotEventAction(models.TextChoices):
     DELETED = "deleted", _("Deleted")
     RESTORED = "restored", _("Restored")
     MEASURED = "measured", _("Measured by a device")
+    RECEIVED = "received", _("Received at the scale")
+    ANALYSED = "analysed", _("Quality analysis")
+    FERMENTED = "fermented", _("Fermentation")
+    DRIED = "dried", _("Drying")
+    SPLIT = "split", _("Split")
+    MERGED = "merged", _("Merged")
+    MOVED = "moved", _("Stock movement")
 
 
 class LotEvent(models.Model):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from erp.codes import code_next
+from erp.ledger.services import ledger_append
 from erp.units import qq_to_kg
 
 from .models import Lot, LotEvent, LotEventAction, LotStatus
@@ -16,6 +17,8 @@ LOT_FIELDS = (
     "code",
     "owner",
     "variety",
+    "form",
+    "grade",
     "weight_kg",
     "humidity_percent",
     "status",
@@ -37,7 +40,16 @@ def _json(value):
 def lot_record_event(
     *, lot: Lot, user, action: str, changes: dict | None = None, source: str = ""
 ) -> LotEvent:
-    return LotEvent.objects.create(lot=lot, actor=user, action=action, changes=changes or {}, source=source)
+    """One entry of the lot's timeline, appended to the company's traceability ledger too."""
+    event = LotEvent.objects.create(lot=lot, actor=user, action=action, changes=changes or {}, source=source)
+    ledger_append(
+        kind=action,
+        lot=lot,
+        actor=getattr(user, "email", "") or source,
+        payload={"event": event.pk, "changes": event.changes, "source": source},
+        at=event.at,
+    )
+    return event
 
 
 def _weight(fields: dict) -> dict:

@@ -2,7 +2,20 @@
 
 from django.urls import path
 
-from .views import contracts, dashboard, iot, lots, notifications, people, tools
+from .views import (
+    contracts,
+    dashboard,
+    inventory,
+    iot,
+    ledger,
+    lots,
+    notifications,
+    people,
+    processing,
+    quality,
+    reception,
+    tools,
+)
 
 app_name = "web"
 
@@ -51,4 +64,10 @@ urlpatterns = [
     path("iot/imports/", iot.import_list, name="iot_import_list"),
     path("iot/imports/new/", iot.import_create, name="iot_import_create"),
     path("iot/imports/<int:pk>/", iot.import_detail, name="iot_import_detail"),
+    # Operations: each module's pages are listed in its own view module.
+    *reception.urlpatterns,
+    *quality.urlpatterns,
+    *processing.urlpatterns,
+    *inventory.urlpatterns,
+    *ledger.urlpatterns,
 ]

@@ -29,7 +29,13 @@ MODULE_PATHS = [
     (re.compile(r"^/api/v1/chats/"), Module.CHAT),
     (re.compile(r"^/ws/contracts/\d+/chat/"), Module.CHAT),
     (re.compile(r"^/(api/v1/)?contracts/"), Module.CONTRACTS),
+    (re.compile(r"^/(api/v1/)?lots/(\d+/split|merge)/"), Module.INVENTORY),
     (re.compile(r"^/(api/v1/)?lots/"), Module.LOTS),
+    (re.compile(r"^/(api/v1/)?receptions/"), Module.RECEPTION),
+    (re.compile(r"^/(api/v1/)?quality/"), Module.QUALITY),
+    (re.compile(r"^/(api/v1/)?processing/"), Module.PROCESSING),
+    (re.compile(r"^/(api/v1/)?inventory/"), Module.INVENTORY),
+    (re.compile(r"^/(api/v1/)?ledger/"), Module.LOTS),  # traceability goes with the lots
     (re.compile(r"^/(api/v1/)?calculator/"), Module.CALCULATOR),
     (re.compile(r"^/(api/v1/)?(demand|fob-prices)/"), Module.DEMAND),
     (re.compile(r"^/(api/v1/)?iot/"), Module.IOT),

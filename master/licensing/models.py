@@ -33,6 +33,10 @@ class Module(models.TextChoices):
     CALCULATOR = "calculator", _("Calculator")
     DEMAND = "demand", _("Demand and FOB prices")
     SUPPORT = "support", _("Support")
+    RECEPTION = "reception", _("Reception")
+    QUALITY = "quality", _("Quality")
+    PROCESSING = "processing", _("Processing")
+    INVENTORY = "inventory", _("Inventory")
     REPORTS = "reports", _("Reports")
 
 

@@ -140,7 +140,7 @@ def display(value, column: Column) -> str:
     return str(value)
 
 
-def _pdf_font(pdf) -> tuple[str, bool]:
+def pdf_font(pdf) -> tuple[str, bool]:
     """The TrueType font of REPORTS_PDF_FONT (and its -Bold sibling when there is one), or
     the built-in Helvetica when the file is missing. Returns the family and whether it is
     Unicode."""
@@ -189,7 +189,7 @@ def _pdf_document(title: str):
     pdf.set_auto_page_break(True, margin=14)
     pdf.set_creator("Triboka")
     pdf.set_title(title)
-    pdf.report_family, pdf.report_unicode = _pdf_font(pdf)
+    pdf.report_family, pdf.report_unicode = pdf_font(pdf)
     return pdf
 
 

@@ -20,15 +20,23 @@ from erp.documents.services import document_delete, document_upload
 from erp.lots.services import lot_delete
 from erp.market.services import demand_create, demand_delete, fob_price_create
 from erp.partners.services import partner_create, partner_delete
+from tests.erp.inventory import matrix as inventory_matrix
+from tests.erp.ledger import matrix as ledger_matrix
+from tests.erp.processing import matrix as processing_matrix
+from tests.erp.quality import matrix as quality_matrix
+from tests.erp.reception import matrix as reception_matrix
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+# The main table, then one file per operations module (docs/permissions/<module>.md).
+DOC_FILES = [DOCS / "permissions.md", *sorted((DOCS / "permissions").glob("*.md"))]
+MODULE_MATRICES = [reception_matrix, quality_matrix, processing_matrix, inventory_matrix, ledger_matrix]
 ROLES = ["admin", "exporter", "center", "supplier"]
 ROW = re.compile(r"^\| `(GET|POST|PATCH|PUT|DELETE) (\S+)` \| (\d{3}) \| (\d{3}) \| (\d{3}) \| (\d{3}) \|$")
 
 
 def matrix_rows() -> list[tuple[str, str, dict[str, int]]]:
     rows = []
-    for line in DOC.read_text().splitlines():
+    for line in "\n".join(doc.read_text() for doc in DOC_FILES).splitlines():
         match = ROW.match(line.strip())
         if match:
             method, path, *codes = match.groups()
@@ -156,6 +164,8 @@ PREPARE = {
     "demand:deleted": deleted_demand,
     "fob:latest": latest_fob,
 }
+for _matrix in MODULE_MATRICES:
+    PREPARE.update(_matrix.PREPARE)
 
 
 # Rows whose path names no object but that need one to exist.
@@ -184,7 +194,7 @@ def resolve(path: str, world) -> str:
         }[kind]
         return str(collection[name].pk)
 
-    return re.sub(r"\{([a-z]+:[a-z0-9]+)\}", object_id, path)
+    return re.sub(r"\{([a-z_]+:[a-z0-9_]+)\}", object_id, path)
 
 
 def body(method: str, path: str, world) -> dict | None:
@@ -266,6 +276,8 @@ def body(method: str, path: str, world) -> dict | None:
         ("POST", "/api/v1/iot/siemens/csv"): {"file": csv_file(), "device": "{device:center}"},
         ("POST", "/api/support/knowledge"): {"title": "Cómo", "body": "Texto", "language": "es"},
     }
+    for matrix in MODULE_MATRICES:
+        bodies.update(matrix.bodies(world))
     return bodies.get((method, path))
 
 

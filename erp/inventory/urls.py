@@ -1,0 +1,3 @@
+"""Routes of the inventory API, under /api/v1/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the ledger API, under /api/v1/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the processing API, under /api/v1/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the quality API, under /api/v1/."""
+
+urlpatterns = []

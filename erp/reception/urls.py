@@ -1,0 +1,3 @@
+"""Routes of the reception API, under /api/v1/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of the processing module."""
+
+urlpatterns = []

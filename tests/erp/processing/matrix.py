@@ -1,0 +1,8 @@
+"""The processing rows of the permission matrix (docs/permissions/processing.md): the fixture objects
+their paths name and the bodies of the rows that write."""
+
+PREPARE = {}
+
+
+def bodies(world) -> dict:
+    return {}

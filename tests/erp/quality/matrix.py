@@ -1,0 +1,8 @@
+"""The quality rows of the permission matrix (docs/permissions/quality.md): the fixture objects
+their paths name and the bodies of the rows that write."""
+
+PREPARE = {}
+
+
+def bodies(world) -> dict:
+    return {}
