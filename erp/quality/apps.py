@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class QualityConfig(AppConfig):
-    """Quality analyses of lots (cut test, moisture, bean count, INEN 176 grade) and certificates of lots and suppliers."""
+    """Quality analyses of lots (cut test, moisture, bean count, INEN 176 grade) and
+    certificates of lots and suppliers."""
 
     name = "erp.quality"
     label = "quality"
