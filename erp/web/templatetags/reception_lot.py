@@ -1,10 +1,28 @@
-"""The reception section of a lot's page: ``{% reception_lot_section lot %}``."""
+"""The reception section of a lot's page: ``{% reception_lot_section lot %}``: the receptions
+that fed the lot (void ones marked). Shown only when the license includes the reception
+module (and to those who may list receptions)."""
+
+from decimal import Decimal
 
 from django import template
+
+from erp.reception.api import ReceptionViewSet
+from erp.reception.selectors import reception_list
+from erp.web.access import can
+from master.licensing.models import Module
 
 register = template.Library()
 
 
 @register.inclusion_tag("web/reception/_lot_section.html", takes_context=True)
 def reception_lot_section(context, lot):
-    return {"lot": lot, "request": context.get("request")}
+    request = context.get("request")
+    license = getattr(request, "license", None)
+    show = (
+        request is not None
+        and (license is None or Module.RECEPTION in license.modules)
+        and can(request.user, ReceptionViewSet, "list")
+    )
+    receptions = list(reception_list(user=request.user).filter(lot=lot)) if show else []
+    total = sum((r.net_weight_kg for r in receptions if not r.is_voided), Decimal("0"))
+    return {"show": show, "receptions": receptions, "total_kg": total, "request": request}
