@@ -8,3 +8,10 @@ class InventoryConfig(AppConfig):
     name = "erp.inventory"
     label = "inventory"
     verbose_name = _("Inventory")
+
+    def ready(self):
+        from erp.lots.signals import lot_status_changed
+
+        from .services import on_lot_status_changed
+
+        lot_status_changed.connect(on_lot_status_changed, dispatch_uid="inventory-dispatched-lots-leave")

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import django_filters
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -57,6 +58,8 @@ class LotSerializer(serializers.ModelSerializer):
             "contract",
             "contract_code",
             "variety",
+            "form",
+            "grade",
             "weight_qq",
             "weight_kg",
             "weight_tm",
@@ -68,7 +71,7 @@ class LotSerializer(serializers.ModelSerializer):
             "updated_at",
             "deleted_at",
         ]
-        read_only_fields = ["contract", "created_at", "updated_at", "deleted_at"]
+        read_only_fields = ["contract", "grade", "created_at", "updated_at", "deleted_at"]
 
 
 class LotListSerializer(LotSerializer):
@@ -87,6 +90,8 @@ class LotListSerializer(LotSerializer):
             "contract": row["contract_id"],
             "contract_code": row["contract__code"],
             "variety": row["variety"],
+            "form": row["form"],
+            "grade": row["grade"],
             "weight_qq": str(kg_to_qq(row["weight_kg"])),
             "weight_kg": str(row["weight_kg"].quantize(CENT)),
             "weight_tm": str(kg_to_tm(row["weight_kg"])),
@@ -114,6 +119,20 @@ class LotFilter(django_filters.FilterSet):
         fields = ["status", "owner", "contract", "variety"]
 
 
+class LotSplitSerializer(serializers.Serializer):
+    parts = serializers.ListField(
+        child=serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01")),
+        min_length=1,
+        max_length=100,
+        help_text="Weights in kg of the new lots; the rest stays in the lot.",
+    )
+
+
+class LotMergeSerializer(serializers.Serializer):
+    lots = serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=100)
+    code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
 class LotEventSerializer(serializers.ModelSerializer):
     actor = serializers.EmailField(source="actor.email", read_only=True, default=None)
 
@@ -136,6 +155,9 @@ class LotViewSet(viewsets.ModelViewSet):
         "partial_update": WITH_CENTERS,
         "destroy": COMPANY_SIDE,
         "restore": ADMIN,
+        "genealogy": EVERYONE,
+        "split": WITH_CENTERS,
+        "merge": WITH_CENTERS,
     }
     serializer_class = LotSerializer
     filterset_class = LotFilter
@@ -143,7 +165,9 @@ class LotViewSet(viewsets.ModelViewSet):
     ordering_fields = ["created_at", "weight_kg", "humidity_percent", "code", "received_on"]
 
     def get_queryset(self):
-        return selectors.lot_list(user=self.request.user, include_deleted=self.action == "restore")
+        return selectors.lot_list(
+            user=self.request.user, include_deleted=self.action in ("restore", "genealogy")
+        )
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(selectors.lot_rows(self.filter_queryset(self.get_queryset())))
@@ -200,3 +224,47 @@ class LotViewSet(viewsets.ModelViewSet):
     def restore(self, request, pk=None):
         lot = services.lot_restore(lot=self.get_object(), user=request.user)
         return Response(LotSerializer(lot).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("direction", str, enum=["up", "down"], description="up: what fed the lot")
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    @action(detail=True, methods=["get"])
+    def genealogy(self, request, pk=None):
+        from .genealogy import lot_genealogy
+
+        direction = request.query_params.get("direction", "up")
+        if direction not in ("up", "down"):
+            raise serializers.ValidationError({"direction": [_("Choose up or down.")]})
+        visible = selectors.lot_list(user=request.user, include_deleted=True)
+        return Response(lot_genealogy(lot=self.get_object(), direction=direction, visible=visible))
+
+    @extend_schema(request=LotSplitSerializer, responses=LotSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def split(self, request, pk=None):
+        from erp.inventory.blending import lot_split
+
+        serializer = LotSplitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        children = lot_split(
+            lot=self.get_object(), user=request.user, parts=serializer.validated_data["parts"]
+        )
+        return Response(LotSerializer(children, many=True).data, status=201)
+
+    @extend_schema(request=LotMergeSerializer, responses=LotSerializer)
+    @action(detail=False, methods=["post"])
+    def merge(self, request):
+        from erp.inventory.blending import lot_merge
+
+        serializer = LotMergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = set(serializer.validated_data["lots"])
+        lots = list(self.get_queryset().filter(pk__in=ids))
+        if len(lots) != len(ids):
+            raise serializers.ValidationError(
+                {"lots": [_("Some of these lots do not exist or are not yours.")]}
+            )
+        merged = lot_merge(lots=lots, user=request.user, code=serializer.validated_data["code"])
+        return Response(LotSerializer(merged).data, status=201)

@@ -154,3 +154,27 @@ class LotEvent(models.Model):
 
     def __str__(self):
         return f"{self.lot_id} {self.action}"
+
+
+class LotLinkKind(models.TextChoices):
+    SPLIT = "split", _("Split")
+    MERGE = "merge", _("Merge")
+
+
+class LotLink(models.Model):
+    """One edge of the genealogy: ``kg`` of ``parent`` went into ``child``."""
+
+    parent = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="child_links")
+    child = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="parent_links")
+    kind = models.CharField(_("kind"), max_length=8, choices=LotLinkKind.choices)
+    kg = models.DecimalField(_("kg"), max_digits=12, decimal_places=2)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lot link")
+        verbose_name_plural = _("lot links")
+        constraints = [models.UniqueConstraint(fields=["parent", "child"], name="lot_link_parent_child")]
+        indexes = [models.Index(fields=["child", "parent"], name="lot_link_child_idx")]
+
+    def __str__(self):
+        return f"{self.parent_id} -> {self.child_id}"

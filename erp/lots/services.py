@@ -12,6 +12,7 @@ from erp.ledger.services import ledger_append
 from erp.units import qq_to_kg
 
 from .models import Lot, LotEvent, LotEventAction, LotStatus
+from .signals import lot_status_changed
 
 LOT_FIELDS = (
     "code",
@@ -136,6 +137,10 @@ def _lot_change(lot: Lot, user, changes: dict, *, action: str | None = None, sou
     if action is None:
         action = LotEventAction.STATUS_CHANGED if set(diff) == {"status"} else LotEventAction.UPDATED
     lot_record_event(lot=lot, user=user, action=action, changes=diff, source=source)
+    if "status" in diff:
+        lot_status_changed.send(
+            sender=Lot, lot=lot, user=user, before=diff["status"][0], after=diff["status"][1]
+        )
     if diff.get("status", [None, None])[1] == LotStatus.REJECTED:
         from erp.notifications.triggers import on_lot_rejected
 
