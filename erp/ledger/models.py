@@ -6,6 +6,7 @@ finds the first broken link). A trigger (migration 0002) refuses UPDATE and DELE
 database itself, as for the audit log.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,3 +31,32 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.kind} {self.lot_code}"
+
+
+class VerificationCode(models.Model):
+    """The code that lets anyone check a lot's chain of custody at ``/verify/<code>/``.
+
+    One per lot, issued on demand by the company side; issuing again gives the same code, so a
+    certificate already printed keeps working. Twelve base32 characters (60 random bits): short
+    enough to type from paper, too many to guess."""
+
+    lot = models.OneToOneField(
+        "lots.Lot", on_delete=models.CASCADE, related_name="verification_code", verbose_name=_("lot")
+    )
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+
+    def __str__(self):
+        return self.code
