@@ -88,7 +88,23 @@ def demo_erp_populate(*, company, password: str, email_domain: str) -> list[tupl
     from iot.demo import demo_iot_populate
 
     demo_iot_populate(admin=admin, center=partners["center"][0])
+    _operations(admin, partners, contracts)
     return logins
+
+
+def _operations(admin, partners, contracts) -> None:
+    """Receptions, a quality analysis, fermentation and drying, and verification codes: the
+    ledger's demo comes last, so every other module's events are on the chain already."""
+    from erp.ledger.demo import demo_ledger_populate
+    from erp.processing.demo import demo_processing_populate
+    from erp.quality.demo import demo_quality_populate
+    from erp.reception.demo import demo_reception_populate
+
+    center = partners["center"][0]
+    demo_reception_populate(admin=admin, center=center, suppliers=partners["supplier"][:2])
+    demo_quality_populate(admin=admin, partners=partners, contracts=contracts)
+    demo_processing_populate(admin=admin, center=center)
+    demo_ledger_populate(admin=admin, partners=partners)
 
 
 def _partners(company) -> dict[str, Partner]:

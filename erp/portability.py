@@ -13,7 +13,20 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 FORMAT_VERSION = 1
-ERP_APPS = ["partners", "contracts", "lots", "documents", "calculator", "market", "iot"]
+ERP_APPS = [
+    "partners",
+    "contracts",
+    "lots",
+    "documents",
+    "calculator",
+    "market",
+    "iot",
+    "ledger",
+    "reception",
+    "quality",
+    "processing",
+    "inventory",
+]
 USER_FIELDS = ("email", "full_name", "role", "language", "is_active", "date_joined", "last_login")
 
 

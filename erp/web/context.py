@@ -17,6 +17,11 @@ NAVIGATION = [
     ("web:user_list", _("Users")),
     # One item for the IoT pages: the devices for those who may see them, else the readings.
     (("web:iot_device_list", "web:iot_reading_list"), _("IoT devices"), "iot_"),
+    ("web:reception_list", _("Receptions"), "reception_"),
+    ("web:quality_analysis_list", _("Quality"), "quality_"),
+    ("web:processing_home", _("Processing"), "processing_"),
+    ("web:inventory_stock", _("Inventory"), "inventory_"),
+    ("web:ledger_entries", _("Ledger"), "ledger_"),
 ]
 
 

@@ -17,6 +17,7 @@ from erp.lots.api import LotViewSet
 from erp.lots.models import Lot
 from erp.lots.selectors import lot_list
 from erp.partners.models import Partner
+from erp.quality.selectors import lots_with_quality_flag
 from erp.web.access import can, role_required
 from erp.web.forms import LotFilterForm, LotForm
 from erp.web.forms_support import call_service, changes_of, paginate
@@ -33,7 +34,7 @@ def _partners(request):
 @role_required(LotViewSet, "list")
 def lot_list_page(request):
     form = LotFilterForm(request.GET or None, partners=_partners(request))
-    lots = lot_list(user=request.user).order_by("-created_at", "-id")
+    lots = lots_with_quality_flag(lot_list(user=request.user)).order_by("-created_at", "-id")
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
