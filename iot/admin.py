@@ -9,27 +9,18 @@ from django.utils.translation import ngettext
 
 from erp.partners.models import Partner, PartnerKind
 from master.licensing.limits import iot_devices_limit_check
-from triboka.admin_actions import apply_to_each
+from triboka.admin_actions import ViewOnlyMixin, apply_to_each
 from triboka.admin_sites import company_admin_site
 
 from . import selectors, services
 from .models import Device, DeviceError, IotSettings, Reading, ReadingImport
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Rows written by devices and imports: looked at here, never edited."""
 
     list_per_page = 50
     show_full_result_count = False  # no second count over a table that only grows
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Device, site=company_admin_site)

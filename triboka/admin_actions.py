@@ -18,3 +18,17 @@ def apply_to_each(model_admin, request, rows, service, done_message, label=str) 
     if done:
         model_admin.message_user(request, done_message(done) % done, messages.SUCCESS)
     return done
+
+
+class ViewOnlyMixin:
+    """For an admin or inline of rows written only by services (readings, ledger entries,
+    stock movements, processing steps): looked at, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

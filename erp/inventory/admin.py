@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from triboka.admin_actions import ViewOnlyMixin
 from triboka.admin_sites import company_admin_site
 
 from .models import StockBalance, StockMovement, Warehouse
@@ -17,17 +18,8 @@ class WarehouseAdmin(admin.ModelAdmin):
     raw_id_fields = ("center",)
 
 
-class ViewOnly(admin.ModelAdmin):
+class ViewOnly(ViewOnlyMixin, admin.ModelAdmin):
     list_per_page = 50
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockBalance, site=company_admin_site)

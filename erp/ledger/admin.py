@@ -4,25 +4,15 @@ and verification codes, issued through the service."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from triboka.admin_actions import ViewOnlyMixin
 from triboka.admin_sites import company_admin_site
 
 from .models import LedgerEntry, VerificationCode
 from .services import ledger_verify
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(LedgerEntry, site=company_admin_site)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ["seq", "at", "kind", "lot_code", "actor", "entry_hash"]
     list_filter = ["kind"]
     search_fields = ["lot_code", "actor", "entry_hash"]
@@ -39,7 +29,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VerificationCode, site=company_admin_site)
-class VerificationCodeAdmin(ReadOnlyAdmin):
+class VerificationCodeAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ["code", "lot", "issued_at", "issued_by"]
     search_fields = ["code", "lot__code"]
     list_select_related = ["lot", "issued_by"]

@@ -4,36 +4,26 @@ lot, its timeline and the stock in step), so the admin does not add or change th
 
 from django.contrib import admin
 
+from triboka.admin_actions import ViewOnlyMixin
 from triboka.admin_sites import company_admin_site
 
 from .models import DryingReading, DryingRun, FermentationBatch, FermentationTurn
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class TurnInline(ReadOnlyMixin, admin.TabularInline):
+class TurnInline(ViewOnlyMixin, admin.TabularInline):
     model = FermentationTurn
     fields = ("at", "temperature_c", "notes")
     extra = 0
 
 
-class ReadingInline(ReadOnlyMixin, admin.TabularInline):
+class ReadingInline(ViewOnlyMixin, admin.TabularInline):
     model = DryingReading
     fields = ("at", "moisture_percent", "temperature_c")
     extra = 0
 
 
 @admin.register(FermentationBatch, site=company_admin_site)
-class FermentationBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class FermentationBatchAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = (
         "lot",
         "box",
@@ -51,7 +41,7 @@ class FermentationBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(DryingRun, site=company_admin_site)
-class DryingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DryingRunAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = (
         "lot", "method", "started_at", "ended_at", "target_moisture_percent", "weight_in_kg", "weight_out_kg",
         "yield_percent", "ended_above_target",
