@@ -36,3 +36,11 @@ def role_required(viewset, action: str):
 def can(user, viewset, action: str) -> bool:
     """For templates: show a button only to those who may press it."""
     return getattr(user, "role", None) in roles_of(viewset, action)
+
+
+def module_licensed(request, module: str) -> bool:
+    """For the parts of a page that belong to a license module (a lot page's sections): shown
+    when the company's license includes it, or when the request carries no license (tests
+    and scripts that render a page outside the license gate)."""
+    license = getattr(request, "license", None)
+    return license is None or module in license.modules

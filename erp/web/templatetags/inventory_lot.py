@@ -6,7 +6,7 @@ from erp.inventory.models import StockBalance
 from erp.lots.api import LotViewSet
 from erp.lots.genealogy import lot_genealogy
 from erp.lots.selectors import lot_list
-from erp.web.access import can
+from erp.web.access import can, module_licensed
 
 register = template.Library()
 
@@ -14,8 +14,7 @@ register = template.Library()
 @register.inclusion_tag("web/inventory/_lot_section.html", takes_context=True)
 def inventory_lot_section(context, lot):
     request = context.get("request")
-    license = getattr(request, "license", None)
-    if license is not None and "inventory" not in license.modules:
+    if not module_licensed(request, "inventory"):
         return {"shown": False}
     visible = lot_list(user=request.user, include_deleted=True)
     return {

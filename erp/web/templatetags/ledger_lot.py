@@ -6,7 +6,7 @@ from django import template
 from erp.access import is_company_side
 from erp.ledger import selectors
 from erp.ledger.api import LotCodeView
-from erp.web.access import can
+from erp.web.access import can, module_licensed
 from master.licensing.models import Module
 
 register = template.Library()
@@ -15,9 +15,7 @@ register = template.Library()
 @register.inclusion_tag("web/ledger/_lot_section.html", takes_context=True)
 def ledger_lot_section(context, lot):
     request = context.get("request")
-    license = getattr(request, "license", None)
-    show = license is None or Module.LOTS in license.modules  # the ledger goes with the lots
-    if not show or request is None:
+    if request is None or not module_licensed(request, Module.LOTS):  # the ledger goes with lots
         return {"show": False}
     return {
         "show": True,

@@ -8,7 +8,7 @@ from django import template
 
 from erp.reception.api import ReceptionViewSet
 from erp.reception.selectors import reception_list
-from erp.web.access import can
+from erp.web.access import can, module_licensed
 from master.licensing.models import Module
 
 register = template.Library()
@@ -17,10 +17,9 @@ register = template.Library()
 @register.inclusion_tag("web/reception/_lot_section.html", takes_context=True)
 def reception_lot_section(context, lot):
     request = context.get("request")
-    license = getattr(request, "license", None)
     show = (
         request is not None
-        and (license is None or Module.RECEPTION in license.modules)
+        and module_licensed(request, Module.RECEPTION)
         and can(request.user, ReceptionViewSet, "list")
     )
     receptions = list(reception_list(user=request.user).filter(lot=lot)) if show else []

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from erp.processing import selectors, services
 from erp.processing.api import DryingViewSet, FermentationViewSet
-from erp.web.access import can, role_required
+from erp.web.access import can, module_licensed, role_required
 from erp.web.forms_processing import (
     DryingFinishForm,
     DryingStartForm,
@@ -28,8 +28,7 @@ RECENT = 20
 
 
 def licensed(request) -> bool:
-    license = getattr(request, "license", None)
-    return license is None or Module.PROCESSING in license.modules
+    return module_licensed(request, Module.PROCESSING)
 
 
 def moisture_chart(run):

@@ -21,7 +21,7 @@ from erp.quality import selectors, services
 from erp.quality.api import AnalysisViewSet, CertificateViewSet, ContractTermsView, PhotoFileView
 from erp.quality.grades import CUT_TEST_FIELDS
 from erp.quality.models import AnalysisPhoto, ContractQualityTerms, QualityAnalysis
-from erp.web.access import can, role_required
+from erp.web.access import can, module_licensed, role_required
 from erp.web.forms_quality import AnalysisFilterForm, AnalysisForm, CertificateForm, TermsForm
 from erp.web.forms_support import call_service, paginate
 from triboka.errors import ApplicationError
@@ -31,8 +31,7 @@ LOT_CHOICES = 200  # lots offered when the new-analysis page is opened without o
 
 def licensed(request) -> bool:
     """Whether the company's license includes the quality module (no license: shown)."""
-    license = getattr(request, "license", None)
-    return license is None or "quality" in license.modules
+    return module_licensed(request, "quality")
 
 
 def failed_term_labels(analysis: QualityAnalysis) -> list[str]:
