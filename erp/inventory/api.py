@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -13,7 +14,7 @@ from erp.lots.selectors import lot_list
 from erp.units import kg_to_qq, kg_to_tm
 
 from . import selectors, services
-from .models import MovementKind, StockBalance, StockMovement, Warehouse
+from .models import StockBalance, StockMovement, Warehouse
 
 
 class WarehouseSerializer(serializers.ModelSerializer):
@@ -82,7 +83,7 @@ class StockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             value = self.request.query_params.get(param)
             if value:
                 if field.endswith("_id") and not value.isdigit():
-                    raise serializers.ValidationError({param: ["Give the id."]})
+                    raise serializers.ValidationError({param: [_("Give the id.")]})
                 balances = balances.filter(**{field: value})
         return balances
 
@@ -119,20 +120,6 @@ class MovementSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["reference", "at"]
 
-    def validate(self, data):
-        kind = data["kind"]
-        if kind == MovementKind.IN:
-            raise serializers.ValidationError({"kind": ["Goods come in through a reception."]})
-        needs = {
-            "transfer": ("from_warehouse", "to_warehouse"),
-            "out": ("from_warehouse",),
-            "adjustment": ("to_warehouse",),
-        }[kind]
-        missing = {field: ["This field is required."] for field in needs if not data.get(field)}
-        if missing:
-            raise serializers.ValidationError(missing)
-        return data
-
 
 class MovementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Movements: a transfer or an out by the center or the company side; an adjustment
@@ -156,25 +143,13 @@ class MovementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
         return serializer
 
     def perform_create(self, serializer):
-        data, user = serializer.validated_data, self.request.user
-        kind, lot, kg = data["kind"], data["lot"], Decimal(data["kg"])
-        if kind == MovementKind.ADJUSTMENT and user.role not in COMPANY_SIDE:
-            raise serializers.ValidationError({"kind": ["Adjustments are made by the company's staff."]})
-        if kind == MovementKind.TRANSFER:
-            movement = services.stock_transfer(
-                lot=lot,
-                from_warehouse=data["from_warehouse"],
-                to_warehouse=data["to_warehouse"],
-                kg=kg,
-                user=user,
-                reason=data.get("reason", ""),
-            )
-        elif kind == MovementKind.OUT:
-            movement = services.stock_out(
-                lot=lot, warehouse=data["from_warehouse"], kg=kg, user=user, reason=data.get("reason", "")
-            )
-        else:
-            movement = services.stock_adjust(
-                lot=lot, warehouse=data["to_warehouse"], kg_delta=kg, user=user, reason=data.get("reason", "")
-            )
-        serializer.instance = movement
+        data = serializer.validated_data
+        serializer.instance = services.stock_move(
+            kind=data["kind"],
+            lot=data["lot"],
+            user=self.request.user,
+            kg=Decimal(data["kg"]),
+            from_warehouse=data.get("from_warehouse"),
+            to_warehouse=data.get("to_warehouse"),
+            reason=data.get("reason", ""),
+        )

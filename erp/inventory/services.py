@@ -165,6 +165,33 @@ def stock_follow_lot(*, lot: Lot, user, reason: str) -> StockMovement | None:
     return last
 
 
+def stock_move(
+    *, kind: str, lot: Lot, user, kg: Decimal, from_warehouse=None, to_warehouse=None, reason: str = ""
+):
+    """A movement asked for by a user (the API and the pages): a transfer or an out by whoever
+    may move the lot, an adjustment (signed ``kg`` at ``to_warehouse``) by the company side.
+    Goods come in only through a reception."""
+    from erp.access import COMPANY_SIDE
+
+    if kind == MovementKind.TRANSFER:
+        if not (from_warehouse and to_warehouse):
+            raise ValidationError({"to_warehouse": _("A transfer needs both warehouses.")})
+        return stock_transfer(
+            lot=lot, from_warehouse=from_warehouse, to_warehouse=to_warehouse, kg=kg, user=user, reason=reason
+        )
+    if kind == MovementKind.OUT:
+        if not from_warehouse:
+            raise ValidationError({"from_warehouse": _("Choose the warehouse it leaves.")})
+        return stock_out(lot=lot, warehouse=from_warehouse, kg=kg, user=user, reason=reason)
+    if kind != MovementKind.ADJUSTMENT:
+        raise ValidationError({"kind": _("Goods come in through a reception.")})
+    if user.role not in COMPANY_SIDE:
+        raise ValidationError({"kind": _("Adjustments are made by the company's staff.")})
+    if not to_warehouse:
+        raise ValidationError({"to_warehouse": _("Choose the warehouse whose stock is adjusted.")})
+    return stock_adjust(lot=lot, warehouse=to_warehouse, kg_delta=kg, user=user, reason=reason)
+
+
 def stock_deliver(*, lot: Lot, user) -> list[StockMovement]:
     """A lot dispatched: what is left of its stock goes out, as a delivery to its contract
     when it has one."""

@@ -6,11 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from erp.access import COMPANY_SIDE
 from erp.inventory import selectors, services
 from erp.inventory.api import MovementViewSet, StockViewSet
 from erp.inventory.blending import lot_merge, lot_split
-from erp.inventory.models import MovementKind
 from erp.lots.api import LotViewSet
 from erp.lots.selectors import lot_list
 from erp.web.access import can, role_required
@@ -65,34 +63,18 @@ def movement_create(request):
 def _move(request, form):
     from django.core.exceptions import ValidationError
 
-    data, user = form.cleaned_data, request.user
-    lot = lot_list(user=user).filter(code=data["lot"].strip()).first()
+    data = form.cleaned_data
+    lot = lot_list(user=request.user).filter(code=data["lot"].strip()).first()
     if lot is None:
         raise ValidationError({"lot": _("No lot of yours has this code.")})
-    kind, kg = data["kind"], data["kg"]
-    if kind == MovementKind.TRANSFER:
-        if not (data["from_warehouse"] and data["to_warehouse"]):
-            raise ValidationError({"to_warehouse": _("A transfer needs both warehouses.")})
-        return services.stock_transfer(
-            lot=lot,
-            from_warehouse=data["from_warehouse"],
-            to_warehouse=data["to_warehouse"],
-            kg=kg,
-            user=user,
-            reason=data["reason"],
-        )
-    if kind == MovementKind.OUT:
-        if not data["from_warehouse"]:
-            raise ValidationError({"from_warehouse": _("Choose the warehouse it leaves.")})
-        return services.stock_out(
-            lot=lot, warehouse=data["from_warehouse"], kg=kg, user=user, reason=data["reason"]
-        )
-    if user.role not in COMPANY_SIDE:
-        raise ValidationError({"kind": _("Adjustments are made by the company's staff.")})
-    if not data["to_warehouse"]:
-        raise ValidationError({"to_warehouse": _("Choose the warehouse whose stock is adjusted.")})
-    return services.stock_adjust(
-        lot=lot, warehouse=data["to_warehouse"], kg_delta=kg, user=user, reason=data["reason"]
+    return services.stock_move(
+        kind=data["kind"],
+        lot=lot,
+        user=request.user,
+        kg=data["kg"],
+        from_warehouse=data["from_warehouse"],
+        to_warehouse=data["to_warehouse"],
+        reason=data["reason"],
     )
 
 

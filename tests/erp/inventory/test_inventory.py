@@ -314,3 +314,13 @@ def test_inventory_forms_by_role(erp_a, page, allowed):
 def test_a_center_cannot_split_another_partners_lot_by_page(erp_a):
     assert page_client(erp_a, "center").get(f"/lots/{erp_a.lots['supplier'].pk}/split/").status_code == 404
     assert page_client(erp_a, "supplier").get(f"/lots/{erp_a.lots['supplier'].pk}/split/").status_code == 403
+
+
+def test_goods_come_in_only_through_a_reception_and_a_transfer_needs_both_warehouses(stocked):
+    client, lot = stocked.client("admin"), stocked.lots["center"].pk
+    body = {"lot": lot, "kind": "in", "to_warehouse": stocked.port.pk, "kg": "10"}
+    assert "kind" in client.post("/api/v1/inventory/movements/", body, format="json").json()
+    body = {"lot": lot, "kind": "transfer", "from_warehouse": stocked.warehouse.pk, "kg": "10"}
+    response = client.post("/api/v1/inventory/movements/", body, format="json")
+    assert response.status_code == 400 and "to_warehouse" in response.json()
+    assert client.get("/api/v1/inventory/stock/?warehouse=x").status_code == 400
