@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from erp.access import (
@@ -23,10 +24,12 @@ from erp.access import (
     visible_contracts,
     visible_partners,
 )
+from erp.api import LargeJSONRenderer
 from erp.partners.models import Partner
 from erp.units import CENT, kg_to_qq, kg_to_tm
 
 from . import selectors, services
+from .genealogy import MAX_DEPTH, lot_genealogy
 from .models import Lot, LotEvent
 
 
@@ -230,11 +233,16 @@ class LotViewSet(viewsets.ModelViewSet):
             OpenApiParameter("direction", str, enum=["up", "down"], description="up: what fed the lot")
         ],
         responses=OpenApiTypes.OBJECT,
+        description=(
+            "The lot and, nested in `lots`, every lot that fed it (up) or that it went into (down), "
+            "each with `kg` carried along its link and its valid receptions. A lot of another partner "
+            'is `"hidden": true` without details. A lot reached a second time is `"repeated": true` '
+            f'without its branches; one {MAX_DEPTH} levels down with more behind it is `"deeper": true` '
+            "(ask for its own genealogy)."
+        ),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], renderer_classes=[LargeJSONRenderer, BrowsableAPIRenderer])
     def genealogy(self, request, pk=None):
-        from .genealogy import lot_genealogy
-
         direction = request.query_params.get("direction", "up")
         if direction not in ("up", "down"):
             raise serializers.ValidationError({"direction": [_("Choose up or down.")]})

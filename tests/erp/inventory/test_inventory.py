@@ -176,6 +176,68 @@ def test_genealogy_up_and_down_through_five_levels_of_splits_and_merges(erp_a):
     assert client.get(f"/api/v1/lots/{a.pk}/genealogy/?direction=sideways").status_code == 400
 
 
+def test_a_lot_reached_twice_is_shown_once_in_full(erp_a):
+    """Parts of one lot blended back together: the second path names the lot without
+    repeating its branches, so the answer grows with the links, not with the paths."""
+    with tenant_context(erp_a.company):
+        admin, center = erp_a.users["admin"], erp_a.partners["center"]
+        start = lot_create(user=admin, owner=center, weight_kg=D("1000"))
+        for _round in range(3):
+            halves = lot_split(lot=start, user=admin, parts=[D("500"), start.weight_kg - D("500")])
+            start = lot_merge(lots=halves, user=admin)
+    up = erp_a.client("center").get(f"/api/v1/lots/{start.pk}/genealogy/?direction=up").json()
+    first_half, second_half = up["lots"]  # both halves of the lot before the last merge
+    (before,) = first_half["lots"]
+    assert "repeated" not in before and before["lots"]  # the earlier rounds, once
+    (again,) = second_half["lots"]
+    assert again["code"] == before["code"] and again["repeated"] is True and again["lots"] == []
+
+
+def test_a_genealogy_nests_at_most_max_depth_levels(erp_a):
+    from erp.lots.genealogy import MAX_DEPTH
+
+    with tenant_context(erp_a.company):
+        owner = erp_a.partners["center"]
+        chain = Lot.objects.bulk_create(
+            [Lot(code=f"DEEP-{n}", owner=owner, weight_kg=D("10")) for n in range(MAX_DEPTH + 3)]
+        )
+        LotLink.objects.bulk_create(
+            [
+                LotLink(parent=older, child=newer, kind="split", kg=D("10"))
+                for older, newer in zip(chain, chain[1:], strict=False)
+            ]
+        )
+    up = erp_a.client("admin").get(f"/api/v1/lots/{chain[-1].pk}/genealogy/?direction=up")
+    assert up.status_code == 200
+    node, depth = up.json(), 0
+    while node["lots"]:
+        node, depth = node["lots"][0], depth + 1
+    assert depth == MAX_DEPTH and node["deeper"] is True
+    more = erp_a.client("admin").get(f"/api/v1/lots/{node['id']}/genealogy/?direction=up").json()
+    assert more["lots"][0]["lots"][0]["code"] == "DEEP-0"
+
+
+def test_a_genealogy_names_the_receptions_that_fed_it_and_not_the_voided(erp_a):
+    from erp.reception.services import reception_void
+    from tests.erp.reception.helpers import make
+
+    with tenant_context(erp_a.company):
+        first = make(erp_a)
+        second = make(erp_a, lot=first.lot)
+        voided = make(erp_a, lot=first.lot)
+        reception_void(reception=voided, user=erp_a.users["admin"], reason="Pesada repetida")
+        (part,) = lot_split(lot=first.lot, user=erp_a.users["admin"], parts=[D("100")])
+    up = erp_a.client("center").get(f"/api/v1/lots/{part.pk}/genealogy/?direction=up").json()
+    (source,) = up["lots"]
+    assert [r["number"] for r in source["receptions"]] == [first.number, second.number]
+    assert source["receptions"][0] == {
+        "number": first.number,
+        "supplier": erp_a.partners["supplier"].name,
+        "received_at": first.received_at.isoformat(timespec="microseconds"),
+        "net_weight_kg": "1030.00",
+    }
+
+
 def test_split_weights_must_fit_and_merge_refuses_mixed_lots(erp_a):
     client = erp_a.client("admin")
     lot = erp_a.lots["supplier"]  # 20 qq = 907.18 kg
@@ -251,6 +313,22 @@ def test_the_lot_page_shows_its_stock_and_genealogy(erp_a):
     html = page_client(erp_a, "admin").get(f"/lots/{left.pk}/").content.decode()
     assert "Bodega" in html or erp_a.partners["center"].name in html
     assert left.code in html
+
+
+def test_the_lot_page_shows_the_first_lots_of_a_large_genealogy_and_links_the_whole(erp_a, monkeypatch):
+    from erp.web.templatetags import inventory_lot
+
+    monkeypatch.setattr(inventory_lot, "PAGE_LOTS", 3)
+    with tenant_context(erp_a.company):
+        *_rest, left, _right = _chain(erp_a)  # 6 lots behind it
+    client = page_client(erp_a, "admin")
+    html = client.get(f"/lots/{left.pk}/").content.decode()
+    assert "The first 3 of 6 lots." in html or "Los primeros 3 de 6 lotes." in html
+    link = f"/api/v1/lots/{left.pk}/genealogy/?direction=up&amp;format=json"
+    assert link in html
+    whole = client.get(link.replace("&amp;", "&"))
+    assert whole.status_code == 200 and whole["Content-Type"] == "application/json"
+    assert len(codes(whole.json())) == 7
 
 
 def test_without_the_inventory_module_split_and_stock_answer_403_naming_it(erp_a):
