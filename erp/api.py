@@ -140,11 +140,14 @@ class LargeJSONRenderer(JSONRenderer):
     in ~5 ms, where json took ~50 ms). Same compact UTF-8 as DRF's renderer; types JSON
     lacks go through DRF's encoder, so use it for answers of plain values (orjson writes
     datetimes itself, with "+00:00" where DRF writes "Z"). Indented answers, as the
-    browsable API asks for, are DRF's own."""
+    browsable API asks for, are DRF's own. An ``orjson.Fragment`` (an answer already written,
+    see ``erp.lots.genealogy.lot_genealogy_json``) is sent as it is."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
         if self.get_indent(accepted_media_type, renderer_context or {}):
+            if isinstance(data, orjson.Fragment):
+                data = orjson.loads(orjson.dumps(data))
             return super().render(data, accepted_media_type, renderer_context)
         return orjson.dumps(data, default=JSONEncoder().default)

@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 import django_filters
+import orjson
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -29,7 +30,7 @@ from erp.partners.models import Partner
 from erp.units import CENT, kg_to_qq, kg_to_tm
 
 from . import selectors, services
-from .genealogy import MAX_DEPTH, lot_genealogy
+from .genealogy import MAX_DEPTH, lot_genealogy_json
 from .models import Lot, LotEvent
 
 
@@ -247,7 +248,8 @@ class LotViewSet(viewsets.ModelViewSet):
         if direction not in ("up", "down"):
             raise serializers.ValidationError({"direction": [_("Choose up or down.")]})
         visible = selectors.lot_list(user=request.user, include_deleted=True)
-        return Response(lot_genealogy(lot=self.get_object(), direction=direction, visible=visible))
+        tree = lot_genealogy_json(lot=self.get_object(), direction=direction, visible=visible)
+        return Response(orjson.Fragment(tree))
 
     @extend_schema(request=LotSplitSerializer, responses=LotSerializer(many=True))
     @action(detail=True, methods=["post"])

@@ -7,6 +7,7 @@ lots a reception created); "down" to every lot it went into.
 import gc
 from contextlib import contextmanager
 
+import orjson
 from django.db import connection
 from django.db.models import Func, TextField, Value
 from django.db.models.expressions import RawSQL
@@ -75,6 +76,14 @@ def lot_genealogy(*, lot, direction: str, visible) -> dict:
     for 11,110 lots took most of a second)."""
     with _no_cyclic_collection():
         return _genealogy(lot=lot, direction=direction, visible=visible)
+
+
+def lot_genealogy_json(*, lot, direction: str, visible) -> bytes:
+    """The tree of ``lot_genealogy`` as JSON, built, written and freed with the collector
+    off: turned back on while 100,000 dicts and lists of a tree are still alive, its next
+    passes walk all of them (a second-generation pass took 160 ms, once every ten answers)."""
+    with _no_cyclic_collection():
+        return orjson.dumps(_genealogy(lot=lot, direction=direction, visible=visible))
 
 
 def _genealogy(*, lot, direction: str, visible) -> dict:

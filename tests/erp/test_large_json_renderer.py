@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import orjson
 from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
 
@@ -28,3 +29,12 @@ def test_an_indented_answer_for_the_browsable_api_is_drfs_own():
     media = "application/json; indent=4"
     assert LargeJSONRenderer().render(data, media) == JSONRenderer().render(data, media)
     assert LargeJSONRenderer().render(None) == b""
+
+
+def test_an_answer_already_written_is_sent_as_it_is_or_indented():
+
+    data = {"code": "LT-2026-00001", "lots": [{"id": 1, "kg": "100.50"}]}
+    written = orjson.Fragment(orjson.dumps(data))
+    assert LargeJSONRenderer().render(written) == JSONRenderer().render(data)
+    media = "application/json; indent=4"
+    assert LargeJSONRenderer().render(written, media) == JSONRenderer().render(data, media)
