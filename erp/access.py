@@ -69,6 +69,20 @@ def documents_visible_to(user, documents: QuerySet) -> QuerySet:
     return documents.filter(Q(contract__counterparty_id=partner) | Q(contract__exporter_id=partner))
 
 
+class EveryAction(dict):
+    """``action_roles`` of a view whose every action is allowed to the same roles."""
+
+    def __init__(self, roles: frozenset):
+        super().__init__()
+        self.roles = roles
+
+    def __getitem__(self, action: str) -> frozenset:
+        return self.roles
+
+    def get(self, action: str, default=None) -> frozenset:
+        return self.roles
+
+
 class ActionRoles(BasePermission):
     """Allows a request when the user's role is listed for the view's action.
 

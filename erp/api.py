@@ -1,13 +1,16 @@
 """Shared pieces of the ERP API."""
 
 import json
+from decimal import Decimal
 from functools import cache, cached_property
 
 import orjson
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -151,3 +154,16 @@ class LargeJSONRenderer(JSONRenderer):
                 data = orjson.loads(orjson.dumps(data))
             return super().render(data, accepted_media_type, renderer_context)
         return orjson.dumps(data, default=JSONEncoder().default)
+
+
+class DecimalJSONParser(JSONParser):
+    """JSON whose numbers with a fraction arrive as ``Decimal``, as written: a coordinate of
+    "-79.100000" keeps its six decimals (a float would read -79.1), so a rule on the
+    precision given can be checked."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", "utf-8")
+        try:
+            return json.loads(stream.read().decode(encoding), parse_float=Decimal)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ParseError(f"JSON parse error - {error}") from error

@@ -93,17 +93,24 @@ def demo_erp_populate(*, company, password: str, email_domain: str) -> list[tupl
 
 
 def _operations(admin, partners, contracts) -> None:
-    """Receptions, a quality analysis, fermentation and drying, and verification codes: the
-    ledger's demo comes last, so every other module's events are on the chain already."""
+    """Receptions and their plots of origin, a quality analysis, fermentation and drying, a
+    sale with its shipment, costs and payments, and verification codes: the ledger's demo
+    comes last, so every other module's events are on the chain already."""
+    from erp.eudr.demo import demo_eudr_populate
+    from erp.export.demo import demo_export_populate
+    from erp.finance.demo import demo_finance_populate
     from erp.ledger.demo import demo_ledger_populate
     from erp.processing.demo import demo_processing_populate
     from erp.quality.demo import demo_quality_populate
     from erp.reception.demo import demo_reception_populate
 
     center = partners["center"][0]
-    demo_reception_populate(admin=admin, center=center, suppliers=partners["supplier"][:2])
+    receptions = demo_reception_populate(admin=admin, center=center, suppliers=partners["supplier"][:2])
+    demo_eudr_populate(admin=admin, suppliers=partners["supplier"][:2], receptions=receptions)
     demo_quality_populate(admin=admin, partners=partners, contracts=contracts)
     demo_processing_populate(admin=admin, center=center)
+    shipment = demo_export_populate(admin=admin, partners=partners, receptions=receptions)
+    demo_finance_populate(admin=admin, receptions=receptions, shipment=shipment)
     demo_ledger_populate(admin=admin, partners=partners)
 
 

@@ -26,6 +26,9 @@ ERP_APPS = [
     "quality",
     "processing",
     "inventory",
+    "eudr",
+    "export",
+    "finance",
 ]
 USER_FIELDS = ("email", "full_name", "role", "language", "is_active", "date_joined", "last_login")
 

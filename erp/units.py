@@ -30,3 +30,8 @@ def price_per_quintal(spot_usd_per_tm: Decimal, differential_usd_per_tm: Decimal
     return ((Decimal(spot_usd_per_tm) - Decimal(differential_usd_per_tm)) / QUINTALS_PER_TM).quantize(
         CENT, ROUND_HALF_UP
     )
+
+
+def amount_at_tm_price(kg: Decimal, price_usd_per_tm: Decimal) -> Decimal:
+    """USD for ``kg`` sold at a price per TM, rounded half-up to cents (one invoice line)."""
+    return (Decimal(kg) / KG_PER_TM * Decimal(price_usd_per_tm)).quantize(CENT, ROUND_HALF_UP)

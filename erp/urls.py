@@ -29,5 +29,9 @@ urlpatterns = [
     path("", include("erp.processing.urls")),
     path("", include("erp.inventory.urls")),
     path("", include("erp.ledger.urls")),
+    path("", include("erp.eudr.urls")),
+    path("", include("erp.export.urls")),
+    path("", include("erp.export.dds_urls")),
+    path("", include("erp.finance.urls")),
     path("", include(router.urls)),
 ]

@@ -87,6 +87,17 @@ TENANT = {
     "inventory.stockmovement",
     "ledger.verificationcode",
     "lots.lotlink",
+    "eudr.plot",
+    "eudr.plotevidence",
+    "export.salescontract",
+    "export.shipment",
+    "export.container",
+    "export.containerlot",
+    "export.shipmentdocument",
+    "export.duediligencestatement",
+    "finance.cost",
+    "finance.supplierpayment",
+    "finance.buyerpayment",
 }
 BOTH = {
     "accounts.user",

@@ -99,6 +99,9 @@ TENANT_APPS = [
     "erp.quality",
     "erp.processing",
     "erp.inventory",
+    "erp.eudr",  # EUDR plots of origin and a lot's status through its genealogy
+    "erp.export",  # sales contracts, shipments, containers, export documents, due diligence statements
+    "erp.finance",  # costs, margins, payables and receivables
     "erp.web",  # the HTML pages (no models)
     "iot",  # devices and their readings
 ]
@@ -344,6 +347,13 @@ SPECTACULAR_SETTINGS = {
         "LotStatusEnum": "erp.lots.models.LotStatus",
         "PartnerKindEnum": "erp.partners.models.PartnerKind",
         "DocumentKindEnum": "erp.documents.models.DocumentKind",
+        "SalesStatusEnum": "erp.export.models.SalesStatus",
+        "ShipmentStatusEnum": "erp.export.models.ShipmentStatus",
+        "ShipmentDocumentKindEnum": "erp.export.models.ShipmentDocumentKind",
+        "PlotStatusEnum": "erp.eudr.models.PlotStatus",
+        "EvidenceKindEnum": "erp.eudr.models.EvidenceKind",
+        "PaymentMethodEnum": "erp.finance.models.PaymentMethod",
+        "DryingMethodEnum": "erp.processing.models.DryingMethod",
         "LicenseTypeEnum": "master.licensing.models.LicenseType",
         "BillingPeriodEnum": "master.licensing.models.BillingPeriod",
         "ModuleEnum": "master.licensing.models.Module",

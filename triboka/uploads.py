@@ -8,12 +8,19 @@ could lie. The name given is kept, cleaned, for display and downloads only.
 import hashlib
 import os
 import unicodedata
+import uuid
 from dataclasses import dataclass
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from master.licensing.limits import storage_limit_check
 
 # Detected MIME type -> extension of the stored file. Nothing else is accepted.
 ALLOWED_TYPES = {
@@ -57,6 +64,34 @@ def upload_check(uploaded_file: UploadedFile, *, max_mb: int, field: str = "file
         size=size,
         name=clean_original_name(uploaded_file.name or "", extension),
     )
+
+
+def upload_store(
+    uploaded_file: UploadedFile, *, folder: str, field: str = "file", images_only: bool = False
+) -> tuple[CheckedFile, str]:
+    """Checks the file (type by content, size, the license's storage limit) and saves it as
+    ``<folder>/<yyyy>/<mm>/<uuid>-<sha256>.<ext>`` in the company's storage; returns what was
+    checked and the stored name. The caller deletes the file if its row is not saved."""
+    checked = upload_check(uploaded_file, max_mb=settings.DOCUMENT_MAX_UPLOAD_MB, field=field)
+    if images_only and not checked.mime.startswith("image/"):
+        raise ValidationError({field: _("Only PNG, JPEG or WEBP photos are accepted.")})
+    storage_limit_check(adding_bytes=checked.size)
+    name = f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}-{checked.sha256}.{checked.extension}"
+    return checked, default_storage.save(name, uploaded_file, max_length=255)
+
+
+def stored_file_response(
+    field_file, *, name: str, content_type: str, attachment: bool = False
+) -> FileResponse:
+    """A stored file sent to someone already allowed to see it: never cached by a proxy, 404
+    when the file is gone from storage."""
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=attachment, filename=name, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def clean_original_name(name: str, extension: str) -> str:

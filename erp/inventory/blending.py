@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from erp.eudr.rules import eudr_mixing_refuse
 from erp.lots.models import Lot, LotEventAction, LotLink, LotLinkKind
 from erp.lots.services import lot_create, lot_delete, lot_record_event, lot_update
 
@@ -86,6 +87,7 @@ def lot_merge(*, lots: list[Lot], user, code: str = "") -> Lot:
             raise ValidationError({"lots": message})
     if any(lot.contract_id for lot in lots):
         raise ValidationError({"lots": _("A lot assigned to a contract cannot be merged; remove it first.")})
+    eudr_mixing_refuse(lots=lots)
     total = sum((lot.weight_kg for lot in lots), ZERO)
     merged = lot_create(
         user=user,

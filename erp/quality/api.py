@@ -2,7 +2,7 @@
 rejection of a failing lot), certificates (with their file), contracts' quality terms."""
 
 import django_filters
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +27,7 @@ from erp.access import (
 from erp.contracts.models import Contract
 from erp.lots.models import Lot
 from erp.partners.models import Partner
+from triboka.uploads import stored_file_response
 
 from . import selectors, services
 from .grades import CUT_TEST_FIELDS
@@ -163,16 +164,6 @@ class AnalysisViewSet(
         )
 
 
-def _file_response(field_file, *, name: str, content_type: str) -> FileResponse:
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=False, filename=name, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 class PhotoFileView(APIView):
     """A photo's bytes, to those who may see its analysis."""
 
@@ -183,7 +174,7 @@ class PhotoFileView(APIView):
     def get(self, request, pk: int):
         analyses = selectors.analysis_list(user=request.user)
         photo = get_object_or_404(AnalysisPhoto.objects.filter(analysis__in=analyses), pk=pk)
-        return _file_response(photo.file, name=photo.original_name, content_type=photo.content_type)
+        return stored_file_response(photo.file, name=photo.original_name, content_type=photo.content_type)
 
 
 class CertificateSerializer(serializers.ModelSerializer):
@@ -300,7 +291,7 @@ class CertificateViewSet(viewsets.ModelViewSet):
         certificate = self.get_object()
         if not certificate.file:
             raise Http404
-        return _file_response(
+        return stored_file_response(
             certificate.file, name=certificate.original_name, content_type=certificate.content_type
         )
 

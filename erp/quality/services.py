@@ -2,11 +2,9 @@
 grade written to the lot, the analysis on the lot's timeline and ledger), photos, contract
 terms, the rejection of a failing lot, certificates."""
 
-import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -16,9 +14,8 @@ from django.utils.translation import gettext as _
 
 from erp.lots.models import Lot, LotEventAction, LotStatus
 from erp.lots.services import lot_record_event, lot_update
-from master.licensing.limits import storage_limit_check
 from triboka.errors import ApplicationError
-from triboka.uploads import upload_check
+from triboka.uploads import upload_store
 
 from .grades import CUT_TEST_FIELDS, CutTest, grade_for, grade_meets
 from .models import AnalysisPhoto, Certificate, ContractQualityTerms, QualityAnalysis
@@ -148,17 +145,8 @@ def analysis_reject_lot(*, analysis: QualityAnalysis, user) -> Lot:
     return lot_update(lot=lot, user=user, status=LotStatus.REJECTED)
 
 
-def _store(uploaded_file: UploadedFile, *, folder: str, field: str, images_only: bool):
-    checked = upload_check(uploaded_file, max_mb=settings.DOCUMENT_MAX_UPLOAD_MB, field=field)
-    if images_only and not checked.mime.startswith("image/"):
-        raise ValidationError({field: _("Only PNG, JPEG or WEBP photos are accepted.")})
-    storage_limit_check(adding_bytes=checked.size)
-    name = f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}-{checked.sha256}.{checked.extension}"
-    return checked, default_storage.save(name, uploaded_file, max_length=255)
-
-
 def analysis_photo_add(*, analysis: QualityAnalysis, uploaded_file: UploadedFile, user) -> AnalysisPhoto:
-    checked, name = _store(uploaded_file, folder="quality/photos", field="file", images_only=True)
+    checked, name = upload_store(uploaded_file, folder="quality/photos", field="file", images_only=True)
     try:
         return AnalysisPhoto.objects.create(
             analysis=analysis,
@@ -222,7 +210,9 @@ def certificate_update(*, certificate: Certificate, **changes) -> Certificate:
 
 def certificate_attach_file(*, certificate: Certificate, uploaded_file: UploadedFile) -> Certificate:
     """The certificate's scan (PDF or image), checked by content; it replaces any earlier."""
-    checked, name = _store(uploaded_file, folder="quality/certificates", field="file", images_only=False)
+    checked, name = upload_store(
+        uploaded_file, folder="quality/certificates", field="file", images_only=False
+    )
     previous = certificate.file.name
     certificate.file.name = name
     certificate.original_name, certificate.content_type = checked.name, checked.mime

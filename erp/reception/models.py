@@ -104,6 +104,9 @@ class Reception(models.Model):
     paid_weight_kg = models.DecimalField(_("paid weight (kg)"), max_digits=12, decimal_places=2)
     amount_usd = models.DecimalField(_("amount (USD)"), max_digits=14, decimal_places=2)
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="receptions", verbose_name=_("lot"))
+    plots = models.ManyToManyField(
+        "eudr.Plot", blank=True, related_name="receptions", verbose_name=_("plots of origin")
+    )
     reading = models.OneToOneField(
         "iot.Reading",
         on_delete=models.SET_NULL,

@@ -351,6 +351,10 @@ def reception_void(*, reception: Reception, user, reason: str) -> Reception:
                 % {"lot": lot.code}
             }
         )
+    if reception.payments.exists():  # erp.finance's supplier payments
+        raise ValidationError(
+            {"reception": _("Payments to the supplier are recorded for this reception: it cannot be voided.")}
+        )
     reason = reason.strip()
     remaining = lot.weight_kg - reception.net_weight_kg
     if remaining > 0:

@@ -22,6 +22,9 @@ NAVIGATION = [
     ("web:processing_home", _("Processing"), "processing_"),
     ("web:inventory_stock", _("Inventory"), "inventory_"),
     ("web:ledger_entries", _("Ledger"), "ledger_"),
+    ("web:eudr_plot_list", _("Plots (EUDR)"), "eudr_"),
+    ("web:export_shipment_list", _("Sales and export"), "export_"),
+    (("web:finance_home", "web:finance_payables"), _("Finance"), "finance_"),
 ]
 
 

@@ -5,6 +5,9 @@ from django.urls import path
 from .views import (
     contracts,
     dashboard,
+    eudr,
+    export,
+    finance,
     inventory,
     iot,
     ledger,
@@ -70,4 +73,7 @@ urlpatterns = [
     *processing.urlpatterns,
     *inventory.urlpatterns,
     *ledger.urlpatterns,
+    *eudr.urlpatterns,
+    *export.urlpatterns,
+    *finance.urlpatterns,
 ]

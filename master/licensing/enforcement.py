@@ -36,6 +36,10 @@ MODULE_PATHS = [
     (re.compile(r"^/(api/v1/)?processing/"), Module.PROCESSING),
     (re.compile(r"^/(api/v1/)?inventory/"), Module.INVENTORY),
     (re.compile(r"^/(api/v1/)?ledger/"), Module.LOTS),  # traceability goes with the lots
+    (re.compile(r"^/(api/v1/)?export/(shipments/\d+/due-diligence|due-diligence-statements)"), Module.EUDR),
+    (re.compile(r"^/(api/v1/)?export/"), Module.EXPORT),
+    (re.compile(r"^/(api/v1/)?finance/"), Module.FINANCE),
+    (re.compile(r"^/(api/v1/)?eudr/"), Module.EUDR),
     (re.compile(r"^/(api/v1/)?calculator/"), Module.CALCULATOR),
     (re.compile(r"^/(api/v1/)?(demand|fob-prices)/"), Module.DEMAND),
     (re.compile(r"^/(api/v1/)?iot/"), Module.IOT),

@@ -37,6 +37,9 @@ class Module(models.TextChoices):
     QUALITY = "quality", _("Quality")
     PROCESSING = "processing", _("Processing")
     INVENTORY = "inventory", _("Inventory")
+    EXPORT = "export", _("Sales and export")
+    FINANCE = "finance", _("Finance")
+    EUDR = "eudr", _("EUDR due diligence")
     REPORTS = "reports", _("Reports")
 
 

@@ -20,6 +20,9 @@ from erp.documents.services import document_delete, document_upload
 from erp.lots.services import lot_delete
 from erp.market.services import demand_create, demand_delete, fob_price_create
 from erp.partners.services import partner_create, partner_delete
+from tests.erp.eudr import matrix as eudr_matrix
+from tests.erp.export import matrix as export_matrix
+from tests.erp.finance import matrix as finance_matrix
 from tests.erp.inventory import matrix as inventory_matrix
 from tests.erp.ledger import matrix as ledger_matrix
 from tests.erp.processing import matrix as processing_matrix
@@ -29,7 +32,16 @@ from tests.erp.reception import matrix as reception_matrix
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 # The main table, then one file per operations module (docs/permissions/<module>.md).
 DOC_FILES = [DOCS / "permissions.md", *sorted((DOCS / "permissions").glob("*.md"))]
-MODULE_MATRICES = [reception_matrix, quality_matrix, processing_matrix, inventory_matrix, ledger_matrix]
+MODULE_MATRICES = [
+    reception_matrix,
+    quality_matrix,
+    processing_matrix,
+    inventory_matrix,
+    ledger_matrix,
+    eudr_matrix,
+    export_matrix,
+    finance_matrix,
+]
 ROLES = ["admin", "exporter", "center", "supplier"]
 ROW = re.compile(r"^\| `(GET|POST|PATCH|PUT|DELETE) (\S+)` \| (\d{3}) \| (\d{3}) \| (\d{3}) \| (\d{3}) \|$")
 

@@ -86,7 +86,8 @@ def test_a_backup_restored_under_a_new_name_matches_row_counts_and_checksums(
 ):
     original = _facts("epsilon")
     backup = _back_up(company_with_data)
-    assert backup.rows == sum(table["rows"] for table in original.values()) and backup.files == 3
+    assert backup.rows == sum(table["rows"] for table in original.values())
+    assert backup.files == 4  # the demo's three contract documents and its plot's evidence
     copies.append("epsilon-copia")
 
     call_command("restore_company", str(_archive_path(backup)), "--as", "epsilon-copia", "--ruc", COPY_RUC)
@@ -148,7 +149,7 @@ def test_the_manifest_describes_the_company_its_versions_and_every_member(compan
         names = set(tar.getnames())
         sql = gzip.decompress(tar.extractfile("schema.sql.gz").read()).decode()
     assert {f"media/{entry['path']}" for entry in manifest["media"]} <= names
-    assert all(entry["path"].startswith("documents/") for entry in manifest["media"])
+    assert {entry["path"].split("/")[0] for entry in manifest["media"]} == {"documents", "eudr"}
     # only this company: no other schema is named in its SQL
     assert '"epsilon".' in sql
     assert f'"{COMPANY_A.slug}".' not in sql and f'"{COMPANY_B.slug}".' not in sql
@@ -284,7 +285,7 @@ def test_a_restore_into_an_empty_database(company_with_data, unblocked, tmp_path
             cursor.execute("SELECT slug, schema_name FROM companies_company")
             assert cursor.fetchall() == [("epsilon", "epsilon")]
             assert schema_facts(cursor, "epsilon")["tables"] == original
-        assert len(list((tmp_path / "media" / "epsilon").rglob("*.pdf"))) == 3
+        assert len(list((tmp_path / "media" / "epsilon").rglob("*.pdf"))) == 4  # 3 documents, 1 evidence
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{empty}" WITH (FORCE)')

@@ -125,7 +125,7 @@ def test_a_company_moves_from_the_saas_to_a_vps_with_its_license_file(
         assert cursor.fetchall() == [(license.code, "vps", 10)]  # the file's, mirrored
         # the VPS's owner edits the row to grant lots: the signed file still decides
         cursor.execute("UPDATE licensing_license SET modules = %s::jsonb", [json.dumps(Module.values)])
-    assert len(list((tmp_path / "vps-media" / "epsilon").rglob("*.pdf"))) == 3
+    assert len(list((tmp_path / "vps-media" / "epsilon").rglob("*.pdf"))) == 4  # 3 documents, 1 evidence
 
     with daphne_server(vps) as port:
         host = company.primary_domain

@@ -1,6 +1,6 @@
 """Numbers as the trade reads them, in the user's locale: weights in qq and kg, money in USD."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
@@ -11,7 +11,10 @@ register = template.Library()
 
 
 def _number(value, decimal_pos: int) -> str:
-    return number_format(Decimal(value), decimal_pos, use_l10n=True, force_grouping=True)
+    """Rounded half-up to ``decimal_pos`` first: Django's number_format cuts the digits off
+    (5.336 TM would read 5.33)."""
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimal_pos), ROUND_HALF_UP)
+    return number_format(rounded, decimal_pos, use_l10n=True, force_grouping=True)
 
 
 @register.filter

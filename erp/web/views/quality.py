@@ -5,7 +5,7 @@ Roles come from the API actions they mirror; rows from the same scoped selectors
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.text import capfirst
@@ -25,6 +25,7 @@ from erp.web.access import can, module_licensed, role_required
 from erp.web.forms_quality import AnalysisFilterForm, AnalysisForm, CertificateForm, TermsForm
 from erp.web.forms_support import call_service, paginate
 from triboka.errors import ApplicationError
+from triboka.uploads import stored_file_response
 
 LOT_CHOICES = 200  # lots offered when the new-analysis page is opened without one
 
@@ -150,21 +151,11 @@ def analysis_photo_add(request, pk):
     return redirect("web:quality_analysis_detail", analysis.pk)
 
 
-def _file(field_file, *, name: str, content_type: str) -> FileResponse:
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, filename=name, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @role_required(PhotoFileView, "get")
 def photo_file(request, pk):
     analyses = selectors.analysis_list(user=request.user)
     photo = get_object_or_404(AnalysisPhoto.objects.filter(analysis__in=analyses), pk=pk)
-    return _file(photo.file, name=photo.original_name, content_type=photo.content_type)
+    return stored_file_response(photo.file, name=photo.original_name, content_type=photo.content_type)
 
 
 @role_required(CertificateViewSet, "list")
@@ -208,7 +199,9 @@ def certificate_file(request, pk):
     certificate = get_object_or_404(selectors.certificate_list(user=request.user), pk=pk)
     if not certificate.file:
         raise Http404
-    return _file(certificate.file, name=certificate.original_name, content_type=certificate.content_type)
+    return stored_file_response(
+        certificate.file, name=certificate.original_name, content_type=certificate.content_type
+    )
 
 
 @role_required(ContractTermsView, "put")
