@@ -156,15 +156,12 @@ def supplier_payment_record(
         reference=(reference or "").strip(),
         created_by=user,
     )
-    payment.full_clean()
-    payment.save()
-    audit_record(
-        action="finance.supplier_payment.record",
-        target=payment,
-        actor=user,
-        after=_values(payment, ("reception", "amount_usd", "paid_on", "method", "reference")),
+    return _payment_save(
+        payment,
+        user,
+        "finance.supplier_payment.record",
+        ("reception", "amount_usd", "paid_on", "method", "reference"),
     )
-    return payment
 
 
 # --- Buyer payments ----------------------------------------------------------------------
@@ -207,12 +204,14 @@ def buyer_payment_record(
         reference=(reference or "").strip(),
         created_by=user,
     )
+    return _payment_save(
+        payment, user, "finance.buyer_payment.record", ("shipment", "amount_usd", "received_on", "reference")
+    )
+
+
+def _payment_save(payment, user, action: str, audited: tuple):
+    """Validates and saves a payment checked against what is pending, and audits it."""
     payment.full_clean()
     payment.save()
-    audit_record(
-        action="finance.buyer_payment.record",
-        target=payment,
-        actor=user,
-        after=_values(payment, ("shipment", "amount_usd", "received_on", "reference")),
-    )
+    audit_record(action=action, target=payment, actor=user, after=_values(payment, audited))
     return payment

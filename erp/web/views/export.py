@@ -44,6 +44,19 @@ from master.licensing.models import Module
 SUGGESTED_LOTS = 100  # lots in stock offered beside the load form's lot code
 
 
+def _status_change(request, form, change, done: str) -> None:
+    """A status button's POST: the service's answer, or its refusal, as a message."""
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the statuses offered."))
+        return
+    try:
+        changed = change(form.cleaned_data["status"])
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, done % {"status": changed.get_status_display()})
+
+
 def _refused(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
@@ -147,20 +160,14 @@ def sales_detail(request, pk):
 @role_required(SalesContractViewSet, "set_status")
 def sales_status(request, pk):
     sale = _sale(request, pk)
-    form = SalesStatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose one of the statuses offered."))
-        return redirect("web:export_sales_detail", sale.pk)
-    try:
-        sale = services.sales_contract_set_status(
-            sales_contract=sale, status=form.cleaned_data["status"], user=request.user
-        )
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(
-            request, _("The sales contract is now «%(status)s».") % {"status": sale.get_status_display()}
-        )
+    _status_change(
+        request,
+        SalesStatusForm(request.POST),
+        lambda status: services.sales_contract_set_status(
+            sales_contract=sale, status=status, user=request.user
+        ),
+        _("The sales contract is now «%(status)s»."),
+    )
     return redirect("web:export_sales_detail", sale.pk)
 
 
@@ -340,20 +347,12 @@ def shipment_detail(request, pk):
 @role_required(ShipmentViewSet, "set_status")
 def shipment_status(request, pk):
     shipment = _shipment(request, pk)
-    form = ShipmentStatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose one of the statuses offered."))
-        return redirect("web:export_shipment_detail", shipment.pk)
-    try:
-        shipment = services.shipment_set_status(
-            shipment=shipment, status=form.cleaned_data["status"], user=request.user
-        )
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(
-            request, _("The shipment is now «%(status)s».") % {"status": shipment.get_status_display()}
-        )
+    _status_change(
+        request,
+        ShipmentStatusForm(request.POST),
+        lambda status: services.shipment_set_status(shipment=shipment, status=status, user=request.user),
+        _("The shipment is now «%(status)s»."),
+    )
     return redirect("web:export_shipment_detail", shipment.pk)
 
 
